@@ -1,0 +1,235 @@
+package dev.reelay;
+
+import dev.reelay.internal.Checks;
+import dev.reelay.storage.KeyLayout;
+import dev.reelay.storage.ObjectStore;
+import dev.reelay.storage.S3StorageOptions;
+import dev.reelay.webhook.WebhookEndpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Immutable settings of a {@link RecordingPipeline}, checked when built.
+ *
+ * <pre>{@code
+ * PipelineOptions options = PipelineOptions.builder()
+ *         .s3(S3StorageOptions.builder()
+ *                 .endpoint(URI.create("https://s3.us-west-1.idrivee2.com"))
+ *                 .region("us-west-1").bucket("fyemeet")
+ *                 .credentials(accessKey, secretKey)
+ *                 .build())
+ *         .webhook("https://ops.example.com/recordings/webhook/")
+ *         .recordingsInFlight(2)
+ *         .uploadsInFlight(8)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Exactly one of {@link Builder#s3} (Reelay builds, owns and closes the store) and
+ * {@link Builder#objectStore} (the host's store, never closed by Reelay) must be set.
+ * Webhooks are optional; without one, a recording is complete once its files are stored.
+ */
+public final class PipelineOptions {
+
+    private final S3StorageOptions s3;
+    private final ObjectStore objectStore;
+    private final List<WebhookEndpoint> webhooks;
+    private final KeyLayout keyLayout;
+    private final int recordingsInFlight;
+    private final int uploadsInFlight;
+    private final Duration uploadTimeout;
+    private final String uploadSource;
+    private final String metadataFileName;
+    private final Clock clock;
+
+    private PipelineOptions(Builder b) {
+        if ((b.s3 == null) == (b.objectStore == null)) {
+            throw new IllegalArgumentException(b.s3 == null
+                    ? "storage is not set: call s3(S3StorageOptions) or objectStore(ObjectStore)"
+                    : "set either s3(...) or objectStore(...), not both");
+        }
+        this.s3 = b.s3;
+        this.objectStore = b.objectStore;
+        this.webhooks = List.copyOf(b.webhooks);
+        this.keyLayout = Objects.requireNonNull(b.keyLayout, "keyLayout");
+        this.recordingsInFlight = (int) Checks.positive(b.recordingsInFlight, "recordingsInFlight");
+        this.uploadsInFlight = (int) Checks.positive(b.uploadsInFlight, "uploadsInFlight");
+        this.uploadTimeout = Checks.positive(b.uploadTimeout, "uploadTimeout");
+        this.uploadSource = Checks.notBlank(b.uploadSource, "uploadSource");
+        this.metadataFileName = Checks.notBlank(b.metadataFileName, "metadataFileName");
+        if (metadataFileName.contains("/") || metadataFileName.contains("\\")) {
+            throw new IllegalArgumentException("metadataFileName must be a plain file name, was " + metadataFileName);
+        }
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The S3 settings, when Reelay builds the store. */
+    public Optional<S3StorageOptions> s3() {
+        return Optional.ofNullable(s3);
+    }
+
+    /** The host's own store, when it passed one. */
+    public Optional<ObjectStore> objectStore() {
+        return Optional.ofNullable(objectStore);
+    }
+
+    /** The receivers of the webhook, each delivered independently. */
+    public List<WebhookEndpoint> webhooks() {
+        return webhooks;
+    }
+
+    public KeyLayout keyLayout() {
+        return keyLayout;
+    }
+
+    /** Recordings taken from upstream and not yet emitted as results. Default 2. */
+    public int recordingsInFlight() {
+        return recordingsInFlight;
+    }
+
+    /** File uploads running at once, across all recordings. Default 8. */
+    public int uploadsInFlight() {
+        return uploadsInFlight;
+    }
+
+    /** The time one file's upload may take, all its attempts and parts included. Default 1 hour. */
+    public Duration uploadTimeout() {
+        return uploadTimeout;
+    }
+
+    /** Sent as {@code upload_source}. Default {@code "reelay"}. */
+    public String uploadSource() {
+        return uploadSource;
+    }
+
+    /** The name of the metadata document beside the files. Default {@code metadata.json}. */
+    public String metadataFileName() {
+        return metadataFileName;
+    }
+
+    /** The clock of {@code upload_timestamp} and webhook timestamps. Default UTC system clock. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** A builder that starts from these values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.s3 = s3;
+        b.objectStore = objectStore;
+        b.webhooks.addAll(webhooks);
+        b.keyLayout = keyLayout;
+        b.recordingsInFlight = recordingsInFlight;
+        b.uploadsInFlight = uploadsInFlight;
+        b.uploadTimeout = uploadTimeout;
+        b.uploadSource = uploadSource;
+        b.metadataFileName = metadataFileName;
+        b.clock = clock;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
+                + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
+                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + "}";
+    }
+
+    /** Collects the settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private S3StorageOptions s3;
+        private ObjectStore objectStore;
+        private final List<WebhookEndpoint> webhooks = new ArrayList<>();
+        private KeyLayout keyLayout = KeyLayout.byRecordingId("");
+        private long recordingsInFlight = 2;
+        private long uploadsInFlight = 8;
+        private Duration uploadTimeout = Duration.ofHours(1);
+        private String uploadSource = "reelay";
+        private String metadataFileName = "metadata.json";
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Store in S3-compatible storage; Reelay builds the client lazily and closes it. */
+        public Builder s3(S3StorageOptions s3) {
+            this.s3 = s3;
+            return this;
+        }
+
+        /** Store with the host's own store; Reelay never closes it. */
+        public Builder objectStore(ObjectStore store) {
+            this.objectStore = store;
+            return this;
+        }
+
+        /** Adds a receiver with the default timeouts and retries. */
+        public Builder webhook(String url) {
+            return webhook(WebhookEndpoint.of(url));
+        }
+
+        /** Adds a receiver. */
+        public Builder webhook(WebhookEndpoint endpoint) {
+            webhooks.add(Objects.requireNonNull(endpoint, "endpoint"));
+            return this;
+        }
+
+        /** Replaces the receivers. */
+        public Builder webhooks(List<WebhookEndpoint> endpoints) {
+            webhooks.clear();
+            endpoints.forEach(this::webhook);
+            return this;
+        }
+
+        public Builder keyLayout(KeyLayout layout) {
+            this.keyLayout = layout;
+            return this;
+        }
+
+        /** Keys {@code {prefix}{recordingId}/{fileName}}, e.g. {@code "recordings/"}. */
+        public Builder keyPrefix(String prefix) {
+            return keyLayout(KeyLayout.byRecordingId(prefix));
+        }
+
+        public Builder recordingsInFlight(int n) {
+            this.recordingsInFlight = n;
+            return this;
+        }
+
+        public Builder uploadsInFlight(int n) {
+            this.uploadsInFlight = n;
+            return this;
+        }
+
+        public Builder uploadTimeout(Duration timeout) {
+            this.uploadTimeout = timeout;
+            return this;
+        }
+
+        public Builder uploadSource(String source) {
+            this.uploadSource = source;
+            return this;
+        }
+
+        public Builder metadataFileName(String name) {
+            this.metadataFileName = name;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public PipelineOptions build() {
+            return new PipelineOptions(this);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.reelay;
+
+import dev.reelay.internal.pipeline.DefaultRecordingPipeline;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Takes finished recordings from the local disk to object storage and tells the host's
+ * server about them:
+ *
+ * <pre>
+ * Flux&lt;Recording&gt; → prepare → upload → metadata → deliver → Flux&lt;PipelineResult&gt;
+ * </pre>
+ *
+ * <pre>{@code
+ * try (RecordingPipeline pipeline = RecordingPipeline.create(options)) {
+ *     pipeline.process(recordings)
+ *             .doOnNext(r -> System.out.println(r.recordingId() + " " + r.status()))
+ *             .blockLast();
+ * }
+ * }</pre>
+ *
+ * <p>Nothing starts before subscription: creating a pipeline and calling {@link #process}
+ * touches neither the store nor the receivers. At most {@link PipelineOptions#recordingsInFlight()}
+ * recordings are taken from upstream at a time, and at most
+ * {@link PipelineOptions#uploadsInFlight()} files upload at once across all of them, so a Flux
+ * of a million recordings is safe to hand in. A recording that fails becomes a result; the
+ * stream errors only for faults of the pipeline itself.
+ *
+ * <p>The stages are public so that a host can insert its own between them:
+ *
+ * <pre>{@code
+ * Flux<PipelineResult> results = recordings
+ *         .map(RecordingJob::of)
+ *         .transform(pipeline.prepare())
+ *         .transform(pipeline.upload())
+ *         .transform(myVirusScan)
+ *         .transform(pipeline.metadata())
+ *         .transform(pipeline.deliver())
+ *         .map(RecordingJob::result);
+ * }</pre>
+ */
+public interface RecordingPipeline extends AutoCloseable {
+
+    /** A pipeline with these options. Starts nothing. */
+    static RecordingPipeline create(PipelineOptions options) {
+        return new DefaultRecordingPipeline(options);
+    }
+
+    /** Processes every recording; results come in the order recordings finish. */
+    Flux<PipelineResult> process(Flux<Recording> recordings);
+
+    /** Processes one recording. */
+    Mono<PipelineResult> submit(Recording recording);
+
+    /** Validates each recording (rejecting invalid ones) and prepares its files. */
+    Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare();
+
+    /** Uploads every file of each recording in parallel, within the global upload bound. */
+    Function<Flux<RecordingJob>, Flux<RecordingJob>> upload();
+
+    /** Assembles the metadata document and stores it beside the files as metadata.json. */
+    Function<Flux<RecordingJob>, Flux<RecordingJob>> metadata();
+
+    /** POSTs the metadata to every endpoint, when at least one file was stored. */
+    Function<Flux<RecordingJob>, Flux<RecordingJob>> deliver();
+
+    /** The four stages composed, as {@link #process} applies them to each recording. */
+    Function<Flux<RecordingJob>, Flux<RecordingJob>> stages();
+
+    /**
+     * Releases what the pipeline created: the S3 client it built, its webhook connections,
+     * its schedulers. A store or client the host passed in stays open.
+     */
+    @Override
+    void close();
+}

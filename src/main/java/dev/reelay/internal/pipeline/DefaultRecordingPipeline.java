@@ -1,0 +1,294 @@
+package dev.reelay.internal.pipeline;
+
+import dev.reelay.FileOutcome;
+import dev.reelay.FileRole;
+import dev.reelay.PipelineOptions;
+import dev.reelay.PipelineResult;
+import dev.reelay.Recording;
+import dev.reelay.RecordingFile;
+import dev.reelay.RecordingJob;
+import dev.reelay.RecordingMetadata;
+import dev.reelay.RecordingPipeline;
+import dev.reelay.internal.storage.S3ObjectStore;
+import dev.reelay.internal.webhook.Signatures;
+import dev.reelay.internal.webhook.WebhookSender;
+import dev.reelay.storage.ObjectStore;
+import dev.reelay.storage.ObjectStoreException;
+import dev.reelay.storage.ObjectUpload;
+import dev.reelay.webhook.WebhookEndpoint;
+import dev.reelay.webhook.WebhookOutcome;
+import java.math.BigDecimal;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** The default pipeline: the four stages, composed per recording under the in-flight bound. */
+public final class DefaultRecordingPipeline implements RecordingPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(RecordingPipeline.class);
+
+    private final PipelineOptions options;
+    private final ObjectStore store;
+    private final S3ObjectStore ownedStore;
+    private final WebhookSender sender;
+    private final Permits uploads;
+    private final Scheduler io = Schedulers.boundedElastic();
+    private final Function<Flux<RecordingJob>, Flux<RecordingJob>> stages;
+
+    public DefaultRecordingPipeline(PipelineOptions options) {
+        this.options = options;
+        this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
+        this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
+        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
+        this.uploads = new Permits(options.uploadsInFlight());
+        this.stages = prepare().andThen(upload()).andThen(metadata()).andThen(deliver());
+    }
+
+    @Override
+    public Flux<PipelineResult> process(Flux<Recording> recordings) {
+        return recordings.flatMap(recording -> Flux.just(RecordingJob.of(recording))
+                        .transform(stages)
+                        .next()
+                        .onErrorResume(e -> Mono.just(unexpected(recording, e)))
+                        .map(RecordingJob::result),
+                options.recordingsInFlight(), 1);
+    }
+
+    @Override
+    public Mono<PipelineResult> submit(Recording recording) {
+        return process(Flux.just(recording)).next();
+    }
+
+    /** A fault of ours must not end the stream: the recording ends as a result saying so. */
+    private RecordingJob unexpected(Recording recording, Throwable e) {
+        log.error("Recording {} failed unexpectedly", recording.id(), e);
+        return RecordingJob.of(recording).withUploads(List.of())
+                .withWarning("recording " + recording.id() + ": unexpected failure: " + e);
+    }
+
+    @Override
+    public Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare() {
+        return jobs -> jobs.map(job -> {
+            if (job.rejected()) {
+                return job;
+            }
+            return Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
+                    .map(job::reject)
+                    .orElse(job);
+        });
+    }
+
+    @Override
+    public Function<Flux<RecordingJob>, Flux<RecordingJob>> upload() {
+        return jobs -> jobs.flatMap(job -> job.rejected() ? Mono.just(job) : uploadFiles(job),
+                options.recordingsInFlight(), 1);
+    }
+
+    @Override
+    public Function<Flux<RecordingJob>, Flux<RecordingJob>> metadata() {
+        return jobs -> jobs.flatMap(job -> job.rejected() || job.storedFiles().isEmpty() ? Mono.just(job)
+                : storeMetadata(job), options.recordingsInFlight(), 1);
+    }
+
+    @Override
+    public Function<Flux<RecordingJob>, Flux<RecordingJob>> deliver() {
+        return jobs -> jobs.flatMap(job -> job.rejected() || job.metadata().isEmpty() || options.webhooks().isEmpty()
+                ? Mono.just(job) : deliverWebhooks(job), options.recordingsInFlight(), 1);
+    }
+
+    @Override
+    public Function<Flux<RecordingJob>, Flux<RecordingJob>> stages() {
+        return stages;
+    }
+
+    // ---- upload
+
+    private Mono<RecordingJob> uploadFiles(RecordingJob job) {
+        List<RecordingFile> files = job.files();
+        int parallel = Math.max(1, Math.min(files.size(), options.uploadsInFlight()));
+        return Flux.fromIterable(files)
+                .flatMapSequential(file -> uploadFile(job.recording(), file), parallel, 1)
+                .collectList()
+                .map(job::withUploads);
+    }
+
+    private Mono<FileOutcome> uploadFile(Recording recording, RecordingFile file) {
+        String key = options.keyLayout().key(recording.id(), file.name());
+        return stat(recording, file)
+                .flatMap(size -> uploads.withPermit(() -> store.put(
+                                ObjectUpload.ofFile(key, file.path(), size, contentType(file.name()))))
+                        .timeout(options.uploadTimeout())
+                        .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
+                                stored.attempts(), null))
+                        .onErrorResume(e -> Mono.just(failedUpload(recording, file, key, size, e))))
+                .onErrorResume(LocalFileProblem.class, e -> Mono.just(
+                        new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())));
+    }
+
+    /** The file's size, checked on a thread that may block; a file that cannot be sent is a failure of its own. */
+    private Mono<Long> stat(Recording recording, RecordingFile file) {
+        return Mono.fromCallable(() -> {
+            String who = "recording " + recording.id() + ": " + file.name() + ": ";
+            Path path = file.path();
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                throw new LocalFileProblem(who + "file not found: " + path);
+            } catch (AccessDeniedException e) {
+                throw new LocalFileProblem(who + "file cannot be read (permission denied): " + path);
+            }
+            if (attributes.isDirectory()) {
+                throw new LocalFileProblem(who + "is a directory, not a file: " + path);
+            }
+            if (!attributes.isRegularFile()) {
+                throw new LocalFileProblem(who + "is not a regular file: " + path);
+            }
+            if (!Files.isReadable(path)) {
+                throw new LocalFileProblem(who + "file cannot be read (permission denied): " + path);
+            }
+            if (attributes.size() == 0) {
+                throw new LocalFileProblem(who + "file is empty (0 bytes): " + path);
+            }
+            return attributes.size();
+        }).subscribeOn(io);
+    }
+
+    private FileOutcome failedUpload(Recording recording, RecordingFile file, String key, long size, Throwable e) {
+        String why;
+        int attempts = 0;
+        if (e instanceof ObjectStoreException) {
+            why = e.getMessage();
+            attempts = ((ObjectStoreException) e).attempts();
+        } else if (e instanceof TimeoutException) {
+            why = "upload did not finish within " + options.uploadTimeout();
+        } else {
+            why = e.toString();
+        }
+        log.warn("Upload failed: recording {}: {}: {}", recording.id(), file.name(), why);
+        return new FileOutcome(file.role(), file.name(), key, null, size, attempts,
+                "recording " + recording.id() + ": " + file.name() + ": " + why);
+    }
+
+    // ---- metadata
+
+    private Mono<RecordingJob> storeMetadata(RecordingJob job) {
+        return Mono.defer(() -> {
+            Recording r = job.recording();
+            String key = options.keyLayout().key(r.id(), options.metadataFileName());
+            String url = store.url(key);
+            RecordingMetadata withOwnUrl = assemble(job, url);
+            byte[] json = withOwnUrl.toJson();
+            return uploads.withPermit(() -> store.put(ObjectUpload.ofBytes(key, json, "application/json")))
+                    .timeout(options.uploadTimeout())
+                    .map(stored -> job.withMetadata(withOwnUrl, new FileOutcome(FileRole.METADATA,
+                            options.metadataFileName(), key, stored.url(), stored.size(), stored.attempts(), null)))
+                    .onErrorResume(e -> {
+                        FileOutcome failed = failedUpload(r, RecordingFile.of(FileRole.METADATA,
+                                Path.of(options.metadataFileName())), key, json.length, e);
+                        Map<String, String> withoutIt = new LinkedHashMap<>(withOwnUrl.uploadedFiles());
+                        withoutIt.remove(FileRole.METADATA.payloadKey());
+                        return Mono.just(job.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
+                    });
+        });
+    }
+
+    private RecordingMetadata assemble(RecordingJob job, String metadataUrl) {
+        Recording r = job.recording();
+        long total = 0;
+        Map<String, BigDecimal> sizes = new LinkedHashMap<>();
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (FileRole role : List.of(FileRole.VIDEO, FileRole.THUMBNAIL, FileRole.TRANSCRIPT)) {
+            job.storedFiles().stream().filter(f -> f.role() == role).findFirst()
+                    .ifPresent(f -> urls.put(role.payloadKey(), f.url()));
+        }
+        urls.put(FileRole.METADATA.payloadKey(), metadataUrl);
+        for (FileOutcome f : job.storedFiles()) {
+            total += f.size();
+            sizes.put(f.name(), RecordingMetadata.mebibytes(f.size()));
+        }
+        Long declared = r.declaredDuration().map(DefaultRecordingPipeline::roundedSeconds).orElse(null);
+        Long probed = job.probedDuration().map(DefaultRecordingPipeline::roundedSeconds).orElse(null);
+        Instant now = options.clock().instant();
+        return new RecordingMetadata(r.id(), r.title(), r.createdAt(),
+                probed != null ? probed : declared,
+                declared != null ? declared : probed,
+                r.user(), RecordingMetadata.mebibytes(total), sizes, urls, now, options.uploadSource(),
+                store.bucket(), store.region());
+    }
+
+    static long roundedSeconds(Duration d) {
+        return (d.toMillis() + 500) / 1000;
+    }
+
+    // ---- deliver
+
+    private Mono<RecordingJob> deliverWebhooks(RecordingJob job) {
+        return Mono.defer(() -> {
+            byte[] body = job.metadata().orElseThrow().toJson();
+            String webhookId = Signatures.webhookId(job.id(), body);
+            List<WebhookEndpoint> endpoints = options.webhooks();
+            return Flux.fromIterable(endpoints)
+                    .flatMapSequential(endpoint -> sender.deliver(endpoint, job.id(), webhookId, body),
+                            endpoints.size(), 1)
+                    .collectList()
+                    .map(job::withWebhooks);
+        });
+    }
+
+    static String contentType(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        int dot = n.lastIndexOf('.');
+        String ext = dot < 0 ? "" : n.substring(dot + 1);
+        switch (ext) {
+            case "mkv": return "video/x-matroska";
+            case "mp4": case "m4v": return "video/mp4";
+            case "webm": return "video/webm";
+            case "mov": return "video/quicktime";
+            case "avi": return "video/x-msvideo";
+            case "jpg": case "jpeg": return "image/jpeg";
+            case "png": return "image/png";
+            case "txt": return "text/plain; charset=utf-8";
+            case "vtt": return "text/vtt";
+            case "srt": return "application/x-subrip";
+            case "json": return "application/json";
+            case "wav": return "audio/wav";
+            case "mp3": return "audio/mpeg";
+            case "m4a": return "audio/mp4";
+            default: return "application/octet-stream";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownedStore != null) {
+            ownedStore.close();
+        }
+        sender.close();
+    }
+
+    /** A local file that cannot be sent; its message names the recording and the file. */
+    private static final class LocalFileProblem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LocalFileProblem(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.reelay.internal.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reelay.ReelayException;
+import dev.reelay.RecordingMetadata;
+import dev.reelay.UserInfo;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The metadata document in the original system's JSON shape, field by field and in its order. */
+public final class MetadataJson {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** {@code 2025-10-25 01:55:59.374860}, as Python's {@code str(datetime)} writes it. */
+    static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    /** {@code 2025-10-24T21:57:22.775114}, as Python's {@code datetime.isoformat()} writes it. */
+    static final DateTimeFormatter UPLOAD_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+
+    private MetadataJson() {
+    }
+
+    public static String createdAt(Instant t) {
+        return CREATED_AT.format(LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+    }
+
+    public static String uploadTimestamp(Instant t) {
+        return UPLOAD_TIMESTAMP.format(LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+    }
+
+    public static byte[] write(RecordingMetadata m) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("recording_id", m.recordingId());
+        root.put("title", m.title());
+        root.put("created_at", createdAt(m.createdAt()));
+        putNullable(root, "duration_seconds", m.durationSeconds());
+        putNullable(root, "duration_database", m.durationDatabase());
+        ObjectNode user = root.putObject("user_info");
+        user.put("username", m.userInfo().username());
+        user.put("email", m.userInfo().email());
+        ObjectNode fileInfo = root.putObject("file_info");
+        // Python floats: 0.5 and 0.0, not 0.50 and 0.00.
+        fileInfo.put("total_size_mb", m.totalSizeMb().doubleValue());
+        ObjectNode sizes = fileInfo.putObject("individual_sizes_mb");
+        m.individualSizesMb().forEach((name, mb) -> sizes.put(name, mb.doubleValue()));
+        ObjectNode uploaded = root.putObject("uploaded_files");
+        m.uploadedFiles().forEach(uploaded::put);
+        root.put("upload_timestamp", uploadTimestamp(m.uploadTimestamp()));
+        root.put("upload_source", m.uploadSource());
+        root.put("bucket_name", m.bucketName());
+        root.put("region", m.region());
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new ReelayException("could not write the metadata of recording " + m.recordingId(), e);
+        }
+    }
+
+    private static void putNullable(ObjectNode node, String name, Long value) {
+        if (value == null) {
+            node.putNull(name);
+        } else {
+            node.put(name, value.longValue());
+        }
+    }
+
+    public static RecordingMetadata read(byte[] json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a JSON document: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        JsonNode user = root.path("user_info");
+        JsonNode fileInfo = root.path("file_info");
+        Map<String, BigDecimal> sizes = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = fileInfo.path("individual_sizes_mb").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            sizes.put(e.getKey(), e.getValue().decimalValue());
+        }
+        Map<String, String> uploaded = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("uploaded_files").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            uploaded.put(e.getKey(), e.getValue().asText());
+        }
+        return new RecordingMetadata(
+                root.path("recording_id").asLong(),
+                text(root, "title"),
+                time(root, "created_at", CREATED_AT),
+                number(root, "duration_seconds"),
+                number(root, "duration_database"),
+                new UserInfo(text(user, "username"), text(user, "email")),
+                fileInfo.has("total_size_mb") ? fileInfo.get("total_size_mb").decimalValue() : BigDecimal.ZERO,
+                sizes,
+                uploaded,
+                time(root, "upload_timestamp", UPLOAD_TIMESTAMP),
+                text(root, "upload_source"),
+                text(root, "bucket_name"),
+                text(root, "region"));
+    }
+
+    private static String text(JsonNode node, String name) {
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Long number(JsonNode node, String name) {
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : v.asLong();
+    }
+
+    private static Instant time(JsonNode node, String name, DateTimeFormatter format) {
+        String v = text(node, name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(v, format).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " is not a timestamp like "
+                    + format.format(LocalDateTime.of(2025, 10, 25, 1, 55, 59, 374_860_000)) + ": " + v, e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.reelay.internal.pipeline;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * A non-blocking semaphore: work waits for a permit without holding a thread. Shared by all
+ * subscriptions of a pipeline, so the bound is global. Waiters are served in order; a
+ * cancelled waiter leaves the queue, and a permit is returned exactly once.
+ */
+final class Permits {
+
+    private final int max;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private int available;
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger mostInUse = new AtomicInteger();
+
+    Permits(int max) {
+        this.max = max;
+        this.available = max;
+    }
+
+    /** Subscribes to {@code work} once a permit is free, and frees it when the work ends or is cancelled. */
+    <T> Mono<T> withPermit(Supplier<Mono<T>> work) {
+        return acquire().flatMap(permit -> Mono.defer(work).doFinally(s -> permit.release()));
+    }
+
+    /** The most permits held at once so far. */
+    int mostInUse() {
+        return mostInUse.get();
+    }
+
+    int max() {
+        return max;
+    }
+
+    private Mono<Permit> acquire() {
+        return Mono.<Permit>create(sink -> {
+            Waiter w = new Waiter(sink);
+            boolean now;
+            synchronized (this) {
+                now = available > 0;
+                if (now) {
+                    available--;
+                } else {
+                    waiters.add(w);
+                }
+            }
+            sink.onCancel(w::cancel);
+            if (now) {
+                w.grant();
+            }
+        }).doOnDiscard(Permit.class, Permit::release);
+    }
+
+    private void giveBack() {
+        Waiter next;
+        synchronized (this) {
+            next = waiters.poll();
+            if (next == null) {
+                available++;
+                return;
+            }
+        }
+        next.grant();
+    }
+
+    private final class Waiter {
+        private final MonoSink<Permit> sink;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Waiter(MonoSink<Permit> sink) {
+            this.sink = sink;
+        }
+
+        void grant() {
+            if (settled.compareAndSet(false, true)) {
+                int n = inUse.incrementAndGet();
+                mostInUse.accumulateAndGet(n, Math::max);
+                sink.success(new Permit());
+            } else {
+                giveBack();
+            }
+        }
+
+        /** Leaves the queue; a grant racing with it sees 'settled' and passes the permit on. */
+        void cancel() {
+            if (settled.compareAndSet(false, true)) {
+                synchronized (Permits.this) {
+                    waiters.remove(this);
+                }
+            }
+        }
+    }
+
+    private final class Permit {
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                inUse.decrementAndGet();
+                giveBack();
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.reelay.internal.webhook;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Standard Webhooks signatures: {@code v1,} + base64 HMAC-SHA256 of {@code id.timestamp.body}. */
+public final class Signatures {
+
+    private Signatures() {
+    }
+
+    /** The {@code webhook-signature} header value: one {@code v1,…} per key, space-separated. */
+    public static String header(List<byte[]> keys, String id, long timestamp, byte[] body) {
+        StringBuilder sb = new StringBuilder();
+        for (byte[] key : keys) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append("v1,").append(Base64.getEncoder().encodeToString(hmac(key, id, timestamp, body)));
+        }
+        return sb.toString();
+    }
+
+    public static byte[] hmac(byte[] key, String id, long timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(body);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    /** A stable id for the same recording and body: receivers drop duplicates by it. */
+    public static String webhookId(long recordingId, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(Long.toString(recordingId).getBytes(StandardCharsets.US_ASCII));
+            sha.update((byte) '\n');
+            byte[] digest = sha.digest(body);
+            StringBuilder sb = new StringBuilder("msg_");
+            for (int i = 0; i < 16; i++) {
+                sb.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
+            }
+            return sb.toString();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}

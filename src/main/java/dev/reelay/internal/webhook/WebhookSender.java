@@ -1,0 +1,299 @@
+package dev.reelay.internal.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reelay.internal.pipeline.MetadataJson;
+import dev.reelay.webhook.ReceiverReply;
+import dev.reelay.webhook.WebhookEndpoint;
+import dev.reelay.webhook.WebhookOutcome;
+import dev.reelay.webhook.WebhookOutcome.State;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
+
+/**
+ * POSTs webhook bodies with Reactor Netty: one attempt at a time, each with its own timeout,
+ * retries of what may go through later, an overall deadline, and an outcome (never an error)
+ * at the end. Logs with the original system's markers.
+ */
+public final class WebhookSender implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.reelay.webhook");
+    private static final int MAX_REPLY_BYTES = 64 * 1024;
+
+    private final Clock clock;
+    private final int maxConnections;
+    private volatile ConnectionProvider provider;
+    private volatile HttpClient client;
+
+    public WebhookSender(Clock clock, int maxConnections) {
+        this.clock = clock;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Delivers {@code body} to {@code endpoint}; resolves to how it ended, never to an error. */
+    public Mono<WebhookOutcome> deliver(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body) {
+        return Mono.defer(() -> {
+            AtomicInteger attempts = new AtomicInteger();
+            AtomicReference<Throwable> last = new AtomicReference<>();
+            String where = endpoint.displayUrl();
+            return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet()))
+                    .timeout(endpoint.attemptTimeout())
+                    .doOnError(e -> {
+                        last.set(e);
+                        logFailure(where, recordingId, e);
+                    })
+                    .retryWhen(retry(endpoint.retry()))
+                    .timeout(endpoint.deadline())
+                    .map(reply -> {
+                        log.info("✅ Webhook sent successfully to {} (recording {}, {} {}, attempt {})", where,
+                                recordingId, reply.status, reply.reply == null ? "" : reply.reply.action(), attempts.get());
+                        return new WebhookOutcome(where, webhookId, State.DELIVERED, reply.status, attempts.get(),
+                                reply.reply, null);
+                    })
+                    .onErrorResume(e -> {
+                        Throwable cause = e instanceof TimeoutException && last.get() != null ? last.get() : e;
+                        WebhookOutcome outcome = failed(where, webhookId, attempts.get(), cause,
+                                e instanceof TimeoutException && e != last.get());
+                        log.warn("⚠️ Webhook failed but upload succeeded: recording {} to {}: {}", recordingId, where,
+                                outcome.error());
+                        return Mono.just(outcome);
+                    });
+        });
+    }
+
+    private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n) {
+        log.info("📤 Sending webhook to {} (recording {}, attempt {})", endpoint.displayUrl(), recordingId, n);
+        long timestamp = clock.instant().getEpochSecond();
+        String signature = endpoint.signingKeys().isEmpty() ? null
+                : Signatures.header(endpoint.signingKeys(), webhookId, timestamp, body);
+        return client()
+                .headers(h -> {
+                    h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                    h.set(HttpHeaderNames.ACCEPT, "application/json");
+                    h.set(HttpHeaderNames.USER_AGENT, Version.userAgent());
+                    h.set("webhook-id", webhookId);
+                    h.set("webhook-timestamp", Long.toString(timestamp));
+                    if (signature != null) {
+                        h.set("webhook-signature", signature);
+                    }
+                    endpoint.bearerToken().ifPresent(t -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + t));
+                })
+                .post()
+                .uri(endpoint.url())
+                .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
+                .response((response, content) -> content.asByteArray()
+                        .reduce(new ByteArrayOutputStream(), (out, bytes) -> {
+                            if (out.size() < MAX_REPLY_BYTES) {
+                                out.write(bytes, 0, Math.min(bytes.length, MAX_REPLY_BYTES - out.size()));
+                            }
+                            return out;
+                        })
+                        .map(out -> new Answer(response.status().code(), parseReply(out.toByteArray()),
+                                retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)))))
+                .next()
+                .flatMap(answer -> answer.status >= 200 && answer.status < 300 ? Mono.just(answer)
+                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter,
+                        endpoint.displayUrl())));
+    }
+
+    /**
+     * The endpoint's backoff, filtered to what may go through later, ending with the last
+     * failure itself; a {@code Retry-After} is waited out before the backoff.
+     */
+    static Retry retry(RetryBackoffSpec spec) {
+        RetryBackoffSpec filtered = spec.filter(WebhookSender::retryable)
+                .onRetryExhaustedThrow((s, signal) -> signal.failure());
+        return Retry.from(signals -> filtered.generateCompanion(signals.concatMap(signal -> {
+            Retry.RetrySignal copy = signal.copy();
+            Throwable f = copy.failure();
+            if (f instanceof WebhookStatusException && ((WebhookStatusException) f).retryAfter != null
+                    && copy.totalRetries() < spec.maxAttempts) {
+                return Mono.delay(((WebhookStatusException) f).retryAfter, spec.backoffSchedulerSupplier.get())
+                        .thenReturn(copy);
+            }
+            return Mono.just(copy);
+        })));
+    }
+
+    static boolean retryable(Throwable t) {
+        if (t instanceof WebhookStatusException) {
+            return ((WebhookStatusException) t).retryable();
+        }
+        if (t instanceof Error) {
+            return false;
+        }
+        return t instanceof TimeoutException || t instanceof IOException || t instanceof PrematureCloseException
+                || t instanceof ClosedChannelException || isConnectionProblem(t);
+    }
+
+    private static boolean isConnectionProblem(Throwable t) {
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof io.netty.channel.ChannelException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void logFailure(String where, long recordingId, Throwable e) {
+        if (e instanceof WebhookStatusException) {
+            WebhookStatusException s = (WebhookStatusException) e;
+            log.warn("❌ Webhook failed with status {} from {} (recording {}){}", s.status, where, recordingId,
+                    s.reply != null && s.reply.message() != null ? ": " + s.reply.message() : "");
+        } else if (e instanceof TimeoutException) {
+            log.warn("❌ Webhook timeout: {} did not answer in time (recording {})", where, recordingId);
+        } else {
+            log.warn("❌ Webhook connection failed: {} (recording {}): {}", where, recordingId, describe(e));
+        }
+    }
+
+    private static WebhookOutcome failed(String where, String webhookId, int attempts, Throwable e, boolean deadline) {
+        if (e instanceof WebhookStatusException) {
+            WebhookStatusException s = (WebhookStatusException) e;
+            State state;
+            if (s.status == 404) {
+                state = State.PARKED;
+            } else if (s.status == 410) {
+                state = State.GONE;
+            } else if (s.retryable()) {
+                state = State.FAILED;
+            } else {
+                state = State.REJECTED;
+            }
+            String what = "status " + s.status + (s.status >= 300 && s.status < 400 ? " (redirects are not followed)" : "")
+                    + (s.reply != null && s.reply.message() != null ? ": " + s.reply.message() : "");
+            return new WebhookOutcome(where, webhookId, state, s.status, attempts, s.reply,
+                    what + (deadline ? " (deadline reached)" : "") + " after " + attempts + attemptsWord(attempts));
+        }
+        String what = e instanceof TimeoutException ? "timed out"
+                : retryable(e) ? "connection failed: " + describe(e) : describe(e);
+        return new WebhookOutcome(where, webhookId, retryable(e) || deadline ? State.FAILED : State.REJECTED, 0,
+                attempts, null, what + (deadline ? " (deadline reached)" : "") + " after " + attempts + attemptsWord(attempts));
+    }
+
+    private static String attemptsWord(int n) {
+        return n == 1 ? " attempt" : " attempts";
+    }
+
+    private static String describe(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null && c.getCause() != c && c.getMessage() == null) {
+            c = c.getCause();
+        }
+        if (c instanceof ConnectException || c.getCause() instanceof ConnectException) {
+            return "connection refused";
+        }
+        String m = c.getMessage();
+        return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static ReceiverReply parseReply(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            JsonNode n = MetadataJson.MAPPER.readTree(body);
+            if (n == null || !n.isObject()) {
+                return null;
+            }
+            return new ReceiverReply(text(n, "status"), text(n, "message"), number(n, "recording_id"),
+                    number(n, "pk"), text(n, "action"));
+        } catch (IOException e) {
+            String text = new String(body, StandardCharsets.UTF_8).strip();
+            return new ReceiverReply(null, text.length() > 200 ? text.substring(0, 200) + "…" : text, null, null, null);
+        }
+    }
+
+    private static String text(JsonNode n, String name) {
+        JsonNode v = n.get(name);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Long number(JsonNode n, String name) {
+        JsonNode v = n.get(name);
+        return v != null && v.canConvertToLong() ? v.asLong() : null;
+    }
+
+    /** Delay-seconds or an HTTP date; capped at an hour, and nothing for nonsense. */
+    static Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Duration d;
+        try {
+            d = Duration.ofSeconds(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            try {
+                d = Duration.between(java.time.Instant.now(),
+                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (RuntimeException notADate) {
+                return null;
+            }
+        }
+        if (d.isNegative()) {
+            return Duration.ZERO;
+        }
+        return d.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : d;
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    provider = ConnectionProvider.builder("reelay-webhooks")
+                            .maxConnections(maxConnections)
+                            .pendingAcquireMaxCount(-1)
+                            .maxIdleTime(Duration.ofSeconds(30))
+                            .build();
+                    c = HttpClient.create(provider)
+                            .followRedirect(false)
+                            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+                    client = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public synchronized void close() {
+        ConnectionProvider p = provider;
+        if (p != null) {
+            p.dispose();
+        }
+    }
+
+    private static final class Answer {
+        final int status;
+        final ReceiverReply reply;
+        final Duration retryAfter;
+
+        Answer(int status, ReceiverReply reply, Duration retryAfter) {
+            this.status = status;
+            this.reply = reply;
+            this.retryAfter = retryAfter;
+        }
+    }
+}

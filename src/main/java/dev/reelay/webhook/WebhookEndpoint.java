@@ -1,0 +1,205 @@
+package dev.reelay.webhook;
+
+import dev.reelay.internal.Checks;
+import dev.reelay.internal.webhook.Redaction;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
+
+/**
+ * One receiver of the webhook: where it is, how to authenticate to it, and how long and how
+ * often to try. Values are checked when built.
+ *
+ * <p>Each attempt has its own timeout (30 s by default); all attempts together have a
+ * deadline (5 minutes by default). Connection errors, timeouts, 408, 429 (waiting at least
+ * its {@code Retry-After}) and 5xx are retried with the {@link #retry()} backoff; 400, 401,
+ * 403, other 4xx and redirects are not (redirects are never followed).
+ *
+ * <pre>{@code
+ * WebhookEndpoint endpoint = WebhookEndpoint.builder("https://ops.example.com/recordings/webhook/")
+ *         .secret(System.getenv("WEBHOOK_SECRET"))        // whsec_…: Standard Webhooks signature
+ *         .bearerToken(System.getenv("WEBHOOK_TOKEN"))    // Authorization: Bearer …
+ *         .attemptTimeout(Duration.ofSeconds(10))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Plain {@code http://} is accepted for loopback addresses only, unless
+ * {@link Builder#allowInsecureHttp()} says otherwise. The token and secrets never appear in
+ * logs, exceptions, results or {@code toString()}.
+ */
+public final class WebhookEndpoint {
+
+    private final URI url;
+    private final String displayUrl;
+    private final String bearerToken;
+    private final List<byte[]> secrets;
+    private final Duration attemptTimeout;
+    private final Duration deadline;
+    private final RetryBackoffSpec retry;
+    private final boolean allowInsecureHttp;
+
+    private WebhookEndpoint(Builder b) {
+        this.url = parse(b.url);
+        this.allowInsecureHttp = b.allowInsecureHttp;
+        this.displayUrl = Redaction.url(url);
+        if ("http".equalsIgnoreCase(url.getScheme()) && !allowInsecureHttp && !Redaction.isLoopback(url.getHost())) {
+            throw new IllegalArgumentException("webhook URL " + displayUrl + " is plain http to a host that is not "
+                    + "loopback; use https, or allowInsecureHttp() to accept it");
+        }
+        this.bearerToken = b.bearerToken;
+        this.secrets = List.copyOf(b.secrets);
+        this.attemptTimeout = Checks.positive(b.attemptTimeout, "attemptTimeout");
+        this.deadline = Checks.positive(b.deadline, "deadline");
+        this.retry = Objects.requireNonNull(b.retry, "retry");
+    }
+
+    private static URI parse(String url) {
+        Checks.notBlank(url, "webhook url");
+        URI uri;
+        try {
+            uri = URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("webhook url is not a valid URL: " + Redaction.url(url), e);
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || uri.getHost() == null) {
+            throw new IllegalArgumentException("webhook url must be an http(s) URL with a host, was " + Redaction.url(url));
+        }
+        return uri;
+    }
+
+    /** An endpoint with the default timeouts and retries. */
+    public static WebhookEndpoint of(String url) {
+        return builder(url).build();
+    }
+
+    public static Builder builder(String url) {
+        return new Builder(url);
+    }
+
+    /** The URL requests go to. It may carry credentials; print {@link #displayUrl()} instead. */
+    public URI url() {
+        return url;
+    }
+
+    /** The URL without user info or query string, safe to log. */
+    public String displayUrl() {
+        return displayUrl;
+    }
+
+    /** The token sent as {@code Authorization: Bearer …}, if any. */
+    public Optional<String> bearerToken() {
+        return Optional.ofNullable(bearerToken);
+    }
+
+    /** The signing keys (decoded {@code whsec_} secrets); more than one during a rotation. */
+    public List<byte[]> signingKeys() {
+        List<byte[]> copy = new ArrayList<>(secrets.size());
+        for (byte[] s : secrets) {
+            copy.add(s.clone());
+        }
+        return copy;
+    }
+
+    public Duration attemptTimeout() {
+        return attemptTimeout;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    public RetryBackoffSpec retry() {
+        return retry;
+    }
+
+    public boolean allowsInsecureHttp() {
+        return allowInsecureHttp;
+    }
+
+    @Override
+    public String toString() {
+        return "WebhookEndpoint{url=" + displayUrl + ", token=" + (bearerToken == null ? "none" : "(set)")
+                + ", secrets=" + secrets.size() + ", attemptTimeout=" + attemptTimeout + ", deadline=" + deadline + "}";
+    }
+
+    /** Collects an endpoint's settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private final String url;
+        private String bearerToken;
+        private final List<byte[]> secrets = new ArrayList<>();
+        private Duration attemptTimeout = Duration.ofSeconds(30);
+        private Duration deadline = Duration.ofMinutes(5);
+        private RetryBackoffSpec retry = Retry.backoff(4, Duration.ofSeconds(1))
+                .maxBackoff(Duration.ofSeconds(30))
+                .jitter(0.5);
+        private boolean allowInsecureHttp;
+
+        private Builder(String url) {
+            this.url = url;
+        }
+
+        /** Sent as {@code Authorization: Bearer <token>}. */
+        public Builder bearerToken(String token) {
+            this.bearerToken = Checks.notBlank(token, "bearerToken");
+            return this;
+        }
+
+        /**
+         * A Standard Webhooks signing secret, {@code whsec_} followed by base64. Call it again
+         * to sign with several secrets at once during a rotation.
+         */
+        public Builder secret(String secret) {
+            Checks.notBlank(secret, "secret");
+            if (!secret.startsWith("whsec_")) {
+                throw new IllegalArgumentException("a webhook secret starts with 'whsec_'");
+            }
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("a webhook secret is 'whsec_' followed by base64; this one is not base64");
+            }
+            if (key.length < 16) {
+                throw new IllegalArgumentException("a webhook secret must hold at least 16 bytes, this one holds " + key.length);
+            }
+            secrets.add(key);
+            return this;
+        }
+
+        /** The time one request may take, connection and answer included. Default 30 s. */
+        public Builder attemptTimeout(Duration timeout) {
+            this.attemptTimeout = timeout;
+            return this;
+        }
+
+        /** The time all attempts together may take. Default 5 minutes. */
+        public Builder deadline(Duration deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** The backoff between attempts, e.g. {@code Retry.backoff(6, Duration.ofSeconds(2))}. */
+        public Builder retry(RetryBackoffSpec retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /** Accepts plain {@code http://} to hosts other than loopback. */
+        public Builder allowInsecureHttp() {
+            this.allowInsecureHttp = true;
+            return this;
+        }
+
+        public WebhookEndpoint build() {
+            return new WebhookEndpoint(this);
+        }
+    }
+}
