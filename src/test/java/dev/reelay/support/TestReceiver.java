@@ -1,0 +1,173 @@
+package dev.reelay.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import io.netty.handler.codec.http.HttpHeaders;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The receiver contract of the original Django endpoint, on a real Reactor Netty server on
+ * port 0: upsert by {@code recording_id} (201 created, then 200 updated), 404 for an unknown
+ * email, 400 for missing fields. Tests script failures ahead of the real answers and read
+ * every request it got.
+ */
+public final class TestReceiver implements AutoCloseable {
+
+    public static final String PATH = "/recordings/webhook/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One request as the receiver saw it. */
+    public record Request(HttpHeaders headers, String body, int answeredWith) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    /** What the receiver stored for a recording. */
+    public record Stored(long pk, JsonNode payload, int timesCreated, int timesUpdated) {
+    }
+
+    /** A scripted answer used instead of the contract, once. */
+    public record Scripted(int status, String body, Map<String, String> headers, boolean stalls) {
+        public static Scripted status(int status) {
+            return new Scripted(status, "{\"status\":\"error\",\"message\":\"scripted " + status + "\"}", Map.of(), false);
+        }
+
+        public static Scripted stalling() {
+            return new Scripted(0, null, Map.of(), true);
+        }
+    }
+
+    private final Set<String> users = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Stored> recordings = new ConcurrentHashMap<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Scripted> script = new ConcurrentLinkedQueue<>();
+    private final AtomicLong nextPk = new AtomicLong(1);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile Scripted always;
+    private final DisposableServer server;
+
+    private TestReceiver() {
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.post(PATH, this::handle))
+                .bindNow();
+    }
+
+    public static TestReceiver start(String... knownEmails) {
+        TestReceiver r = new TestReceiver();
+        r.users.addAll(List.of(knownEmails));
+        return r;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.port() + PATH;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public void addUser(String email) {
+        users.add(email);
+    }
+
+    /** The next requests get these answers, in order, before the contract applies again. */
+    public void script(Scripted... answers) {
+        script.addAll(List.of(answers));
+    }
+
+    /** Every request gets this answer until cleared with null. */
+    public void always(Scripted answer) {
+        always = answer;
+    }
+
+    public List<Request> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    public Stored stored(long recordingId) {
+        return recordings.get(recordingId);
+    }
+
+    public Map<Long, Stored> recordings() {
+        return Map.copyOf(recordings);
+    }
+
+    private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        return request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
+                .flatMap(body -> {
+                    Scripted s = always != null ? always : script.poll();
+                    if (s != null) {
+                        requests.add(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status));
+                        if (s.stalls) {
+                            return Mono.never();
+                        }
+                        s.headers.forEach(response::header);
+                        return send(response, s.status, s.body);
+                    }
+                    Answer a = contract(body);
+                    requests.add(new Request(request.requestHeaders().copy(), body, a.status));
+                    return send(response, a.status, a.body);
+                });
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    private synchronized Answer contract(String body) {
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (Exception e) {
+            return new Answer(400, "{\"status\":\"error\",\"message\":\"Invalid JSON\"}");
+        }
+        JsonNode id = json == null ? null : json.get("recording_id");
+        JsonNode email = json == null ? null : json.path("user_info").get("email");
+        if (id == null || !id.canConvertToLong() || email == null || email.asText().isEmpty()) {
+            return new Answer(400, "{\"status\":\"error\",\"message\":\"Missing required fields: recording_id or user_info.email\"}");
+        }
+        if (!users.contains(email.asText())) {
+            return new Answer(404, "{\"status\":\"error\",\"message\":\"No user found with email: " + email.asText() + "\"}");
+        }
+        long rid = id.asLong();
+        Stored before = recordings.get(rid);
+        Stored after = before == null ? new Stored(nextPk.getAndIncrement(), json, 1, 0)
+                : new Stored(before.pk(), json, before.timesCreated(), before.timesUpdated() + 1);
+        recordings.put(rid, after);
+        String action = before == null ? "created" : "updated";
+        return new Answer(before == null ? 201 : 200, "{\"status\":\"success\",\"message\":\"Recording " + action
+                + " successfully\",\"recording_id\":" + rid + ",\"pk\":" + after.pk() + ",\"action\":\"" + action + "\"}");
+    }
+
+    private static Mono<Void> send(HttpServerResponse response, int status, String body) {
+        return response.status(status)
+                .header("Content-Type", "application/json")
+                .sendString(Mono.just(body == null ? "" : body))
+                .then();
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow();
+    }
+}
