@@ -1,0 +1,185 @@
+package dev.reelay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reelay.PipelineResult.Status;
+import dev.reelay.storage.S3StorageOptions;
+import dev.reelay.support.FaultyFront;
+import dev.reelay.support.Recordings;
+import dev.reelay.support.S3TestServer;
+import dev.reelay.support.TestReceiver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.test.StepVerifier;
+import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/** Storage that fails: for a while, for good, and files large enough to go in parts. */
+class StorageFaultsTest {
+
+    static final Duration LIMIT = Duration.ofSeconds(60);
+    static S3TestServer s3;
+    TestReceiver receiver;
+    RecordingPipeline pipeline;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = S3TestServer.start();
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @BeforeEach
+    void startReceiver() {
+        receiver = TestReceiver.start(Recordings.EMAIL);
+    }
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        receiver.close();
+        s3.clear();
+    }
+
+    PipelineResult submit(S3StorageOptions storage, Recording recording) {
+        pipeline = RecordingPipeline.create(PipelineOptions.builder()
+                .s3(storage)
+                .webhook(PipelineTest.fastEndpoint(receiver.url()).build())
+                .build());
+        PipelineResult[] result = new PipelineResult[1];
+        StepVerifier.create(pipeline.submit(recording))
+                .consumeNextWith(r -> result[0] = r)
+                .expectComplete()
+                .verify(LIMIT);
+        return result[0];
+    }
+
+    static RetryBackoffSpec fastRetry() {
+        return Retry.backoff(4, Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(100));
+    }
+
+    @Test
+    void connectionsDroppedByTheStoreAreRetriedUntilStored() throws Exception {
+        try (FaultyFront front = FaultyFront.in(s3.endpoint())) {
+            front.dropNext(3);
+            Recording recording = Recordings.threeFiles(dir, 31, 300_000, 5_000, 1_000);
+
+            PipelineResult result = submit(s3.options(front.endpoint()).retry(fastRetry()).build(), recording);
+
+            assertThat(result.status()).isEqualTo(Status.COMPLETED);
+            assertThat(front.dropped()).isEqualTo(3);
+            // Four objects; the SDK's pool may absorb some drops before a request is written, but not all.
+            assertThat(result.files().stream().mapToInt(FileOutcome::attempts).sum()
+                    + result.metadataFile().orElseThrow().attempts()).isGreaterThan(4);
+            assertThat(s3.sha256("31/video.mkv"))
+                    .isEqualTo(S3TestServer.sha256(Files.readAllBytes(dir.resolve("31/video.mkv"))));
+            assertThat(receiver.requests()).hasSize(1);
+        }
+    }
+
+    @Test
+    void wrongCredentialsFailFastWithoutWebhook() {
+        Recording recording = Recordings.threeFiles(dir, 32, 1000, 100, 10);
+        S3StorageOptions storage = s3.options().credentials(S3TestServer.ACCESS_KEY, "not-the-secret-0123456789")
+                .retry(fastRetry()).build();
+
+        PipelineResult result = submit(storage, recording);
+
+        assertThat(result.status()).isEqualTo(Status.UPLOAD_FAILED);
+        assertThat(result.files()).allSatisfy(f -> {
+            assertThat(f.stored()).isFalse();
+            assertThat(f.attempts()).isEqualTo(1);
+            assertThat(f.error()).contains("recording 32").contains(f.name()).contains("403");
+        });
+        assertThat(result.webhooks()).isEmpty();
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void aMissingBucketFailsFastWithoutWebhook() {
+        Recording recording = Recordings.threeFiles(dir, 33, 1000, 100, 10);
+
+        PipelineResult result = submit(s3.options().bucket("no-such-bucket").retry(fastRetry()).build(), recording);
+
+        assertThat(result.status()).isEqualTo(Status.UPLOAD_FAILED);
+        assertThat(result.files()).allSatisfy(f -> {
+            assertThat(f.attempts()).isEqualTo(1);
+            assertThat(f.error()).contains("NoSuchBucket").contains("s3://no-such-bucket/33/");
+        });
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void aStoreThatNeverAcceptsEndsAfterTheRetries() throws Exception {
+        try (FaultyFront front = FaultyFront.in(s3.endpoint())) {
+            front.dropNext(Integer.MAX_VALUE);
+            Recording recording = Recordings.base(34).video(Recordings.file(dir, "video.mkv", 1000)).build();
+
+            PipelineResult result = submit(s3.options(front.endpoint())
+                    .retry(Retry.backoff(2, Duration.ofMillis(10))).build(), recording);
+
+            assertThat(result.status()).isEqualTo(Status.UPLOAD_FAILED);
+            assertThat(result.files().get(0).attempts()).isEqualTo(3);
+            assertThat(result.files().get(0).error()).contains("after 3 attempts");
+            assertThat(receiver.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFortyMebibyteFileGoesInPartsAndComesBackIdentical() throws Exception {
+        List<String> operations = new CopyOnWriteArrayList<>();
+        try (S3AsyncClient client = S3AsyncClient.builder()
+                .endpointOverride(s3.endpoint())
+                .forcePathStyle(true)
+                .region(Region.of(S3TestServer.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY)))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        operations.add(context.request().getClass().getSimpleName());
+                    }
+                }))
+                .build()) {
+            Path video = Recordings.file(dir, "video.mkv", 40L * 1024 * 1024);
+            Recording recording = Recordings.base(35).video(video).build();
+
+            PipelineResult result = submit(s3.options().client(client).build(), recording);
+
+            assertThat(result.status()).isEqualTo(Status.COMPLETED);
+            assertThat(s3.sha256("35/video.mkv")).isEqualTo(S3TestServer.sha256(Files.readAllBytes(video)));
+            assertThat(operations).containsOnlyOnce("CreateMultipartUploadRequest", "CompleteMultipartUploadRequest");
+            assertThat(operations.stream().filter("UploadPartRequest"::equals).count()).isEqualTo(5);
+            assertThat(receiver.requests().get(0).json().at("/file_info/individual_sizes_mb/video.mkv").asDouble())
+                    .isEqualTo(40.0);
+        }
+    }
+}
