@@ -44,6 +44,7 @@ public final class PipelineOptions {
     private final String uploadSource;
     private final String metadataFileName;
     private final Clock clock;
+    private final UploadProgress uploadProgress;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -64,6 +65,7 @@ public final class PipelineOptions {
             throw new IllegalArgumentException("metadataFileName must be a plain file name, was " + metadataFileName);
         }
         this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.uploadProgress = Objects.requireNonNull(b.uploadProgress, "uploadProgress");
     }
 
     public static Builder builder() {
@@ -119,6 +121,11 @@ public final class PipelineOptions {
         return clock;
     }
 
+    /** Hears the progress of every file's upload. Default: nobody. */
+    public UploadProgress uploadProgress() {
+        return uploadProgress;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -132,6 +139,7 @@ public final class PipelineOptions {
         b.uploadSource = uploadSource;
         b.metadataFileName = metadataFileName;
         b.clock = clock;
+        b.uploadProgress = uploadProgress;
         return b;
     }
 
@@ -154,6 +162,7 @@ public final class PipelineOptions {
         private String uploadSource = "reelay";
         private String metadataFileName = "metadata.json";
         private Clock clock = Clock.systemUTC();
+        private UploadProgress uploadProgress = UploadProgress.NONE;
 
         private Builder() {
         }
@@ -225,6 +234,12 @@ public final class PipelineOptions {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** Hears how far each upload has got; must not block. */
+        public Builder uploadProgress(UploadProgress listener) {
+            this.uploadProgress = listener;
             return this;
         }
 

@@ -325,4 +325,27 @@ class PipelineTest {
         assertThat(s3.exists("tenant-a/recordings/24/video.mkv")).isTrue();
         assertThat(result.files().get(0).url()).endsWith("/fyemeet/tenant-a/recordings/24/video.mkv");
     }
+
+    @Test
+    void uploadProgressGrowsToEachFilesSize() {
+        java.util.Map<String, List<long[]>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        Recording recording = Recordings.threeFiles(dir, 25, 1_000_000, 20_000, 300);
+
+        PipelineResult result = submit(options().uploadProgress((id, name, sent, total) ->
+                seen.computeIfAbsent(id + "/" + name, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        .add(new long[] {sent, total})).build(), recording);
+
+        assertThat(result.status()).isEqualTo(Status.COMPLETED);
+        assertThat(seen.keySet()).containsExactlyInAnyOrder("25/video.mkv", "25/thumbnail.jpg", "25/transcript.txt",
+                "25/metadata.json");
+        seen.forEach((file, events) -> {
+            long[] last = events.get(events.size() - 1);
+            assertThat(last[0]).as(file).isEqualTo(last[1]);
+            for (int i = 1; i < events.size(); i++) {
+                assertThat(events.get(i)[0]).as(file).isGreaterThan(events.get(i - 1)[0]);
+            }
+        });
+        assertThat(seen.get("25/video.mkv").get(0)[1]).isEqualTo(1_000_000);
+        assertThat(seen.get("25/video.mkv").size()).isGreaterThan(1);
+    }
 }

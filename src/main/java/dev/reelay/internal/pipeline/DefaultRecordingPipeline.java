@@ -9,6 +9,7 @@ import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.RecordingPipeline;
+import dev.reelay.UploadProgress;
 import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,14 +133,31 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private Mono<FileOutcome> uploadFile(Recording recording, RecordingFile file) {
         String key = options.keyLayout().key(recording.id(), file.name());
         return stat(recording, file)
-                .flatMap(size -> uploads.withPermit(() -> store.put(
-                                ObjectUpload.ofFile(key, file.path(), size, contentType(file.name()))))
+                .flatMap(size -> uploads.withPermit(() -> store.put(withProgress(recording.id(), file.name(),
+                                ObjectUpload.ofFile(key, file.path(), size, contentType(file.name())))))
                         .timeout(options.uploadTimeout())
                         .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
                                 stored.attempts(), null))
                         .onErrorResume(e -> Mono.just(failedUpload(recording, file, key, size, e))))
                 .onErrorResume(LocalFileProblem.class, e -> Mono.just(
                         new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())));
+    }
+
+    /** Reports the highest count seen, so that retries and parallel parts never move a bar back. */
+    private ObjectUpload withProgress(long recordingId, String name, ObjectUpload upload) {
+        UploadProgress listener = options.uploadProgress();
+        if (listener == UploadProgress.NONE) {
+            return upload;
+        }
+        long total = upload.size();
+        AtomicLong sent = new AtomicLong();
+        AtomicLong reported = new AtomicLong();
+        return upload.withProgress(n -> {
+            long now = Math.min(total, sent.addAndGet(n));
+            if (reported.getAndAccumulate(now, Math::max) < now) {
+                listener.progress(recordingId, name, now, total);
+            }
+        });
     }
 
     /** The file's size, checked on a thread that may block; a file that cannot be sent is a failure of its own. */
@@ -195,7 +214,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
             String url = store.url(key);
             RecordingMetadata withOwnUrl = assemble(job, url);
             byte[] json = withOwnUrl.toJson();
-            return uploads.withPermit(() -> store.put(ObjectUpload.ofBytes(key, json, "application/json")))
+            return uploads.withPermit(() -> store.put(withProgress(r.id(), options.metadataFileName(),
+                            ObjectUpload.ofBytes(key, json, "application/json"))))
                     .timeout(options.uploadTimeout())
                     .map(stored -> job.withMetadata(withOwnUrl, new FileOutcome(FileRole.METADATA,
                             options.metadataFileName(), key, stored.url(), stored.size(), stored.attempts(), null)))

@@ -3,6 +3,8 @@ package dev.reelay.internal.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reelay.internal.pipeline.MetadataJson;
 import dev.reelay.webhook.ReceiverReply;
+import dev.reelay.RecordingMetadata;
+import dev.reelay.webhook.WebhookClient;
 import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import dev.reelay.webhook.WebhookOutcome.State;
@@ -35,7 +37,7 @@ import reactor.util.retry.RetryBackoffSpec;
  * retries of what may go through later, an overall deadline, and an outcome (never an error)
  * at the end. Logs with the original system's markers.
  */
-public final class WebhookSender implements AutoCloseable {
+public final class WebhookSender implements WebhookClient {
 
     private static final Logger log = LoggerFactory.getLogger("dev.reelay.webhook");
     private static final int MAX_REPLY_BYTES = 64 * 1024;
@@ -48,6 +50,14 @@ public final class WebhookSender implements AutoCloseable {
     public WebhookSender(Clock clock, int maxConnections) {
         this.clock = clock;
         this.maxConnections = maxConnections;
+    }
+
+    @Override
+    public Mono<WebhookOutcome> send(WebhookEndpoint endpoint, RecordingMetadata metadata) {
+        return Mono.defer(() -> {
+            byte[] body = metadata.toJson();
+            return deliver(endpoint, metadata.recordingId(), Signatures.webhookId(metadata.recordingId(), body), body);
+        });
     }
 
     /** Delivers {@code body} to {@code endpoint}; resolves to how it ended, never to an error. */
