@@ -1,5 +1,6 @@
 package dev.reelay;
 
+import dev.reelay.internal.webhook.Redaction;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,14 @@ public record FileOutcome(FileRole role, String name, String key, String url, lo
     /** Its published URL, when stored. */
     public Optional<String> urlIfStored() {
         return Optional.ofNullable(url);
+    }
+
+    /** Shown without the URL's query string, which may hold a presigned signature. */
+    @Override
+    public String toString() {
+        return "FileOutcome{role=" + role + ", name=" + name + ", key=" + key + ", url="
+                + (url == null ? null : Redaction.url(url)) + ", size=" + size + ", attempts=" + attempts
+                + (error == null ? "" : ", error=" + error) + "}";
     }
 
     /** Why it was not stored. */

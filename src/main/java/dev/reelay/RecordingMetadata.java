@@ -1,6 +1,7 @@
 package dev.reelay;
 
 import dev.reelay.internal.pipeline.MetadataJson;
+import dev.reelay.internal.webhook.Redaction;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -65,6 +66,18 @@ public record RecordingMetadata(long recordingId, String title, Instant createdA
     public RecordingMetadata withUploadedFiles(Map<String, String> files) {
         return new RecordingMetadata(recordingId, title, createdAt, durationSeconds, durationDatabase, userInfo,
                 totalSizeMb, individualSizesMb, files, uploadTimestamp, uploadSource, bucketName, region);
+    }
+
+    /** Shown without URL query strings, which may hold presigned signatures. */
+    @Override
+    public String toString() {
+        Map<String, String> urls = new LinkedHashMap<>();
+        uploadedFiles.forEach((role, url) -> urls.put(role, Redaction.url(url)));
+        return "RecordingMetadata{recordingId=" + recordingId + ", title=" + title + ", createdAt=" + createdAt
+                + ", durationSeconds=" + durationSeconds + ", durationDatabase=" + durationDatabase
+                + ", userInfo=" + userInfo + ", totalSizeMb=" + totalSizeMb + ", individualSizesMb=" + individualSizesMb
+                + ", uploadedFiles=" + urls + ", uploadTimestamp=" + uploadTimestamp + ", uploadSource=" + uploadSource
+                + ", bucketName=" + bucketName + ", region=" + region + "}";
     }
 
     /** The JSON document, UTF-8, as stored and sent. */

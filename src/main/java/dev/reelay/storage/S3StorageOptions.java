@@ -54,6 +54,10 @@ public final class S3StorageOptions {
     private final Duration attemptTimeout;
     private final RetryBackoffSpec retry;
     private final UrlStrategy urlStrategy;
+    private final Duration presignedUrlExpiry;
+
+    /** The longest a SigV4 presigned URL can live. */
+    public static final Duration MAX_PRESIGNED_EXPIRY = Duration.ofDays(7);
 
     private S3StorageOptions(Builder b) {
         this.endpoint = b.endpoint;
@@ -77,6 +81,16 @@ public final class S3StorageOptions {
             }
             if (endpoint.getUserInfo() != null) {
                 throw new IllegalArgumentException("endpoint must not carry credentials; use credentials(...)");
+            }
+        }
+        this.presignedUrlExpiry = b.presignedUrlExpiry;
+        if (presignedUrlExpiry != null) {
+            Checks.positive(presignedUrlExpiry, "presignedUrls expiry");
+            if (presignedUrlExpiry.compareTo(MAX_PRESIGNED_EXPIRY) > 0) {
+                throw new IllegalArgumentException("presigned URLs live at most 7 days, asked for " + presignedUrlExpiry);
+            }
+            if (b.urlStrategy != null) {
+                throw new IllegalArgumentException("set either presignedUrls(...) or urlStrategy(...), not both");
             }
         }
         this.urlStrategy = b.urlStrategy != null ? b.urlStrategy
@@ -140,8 +154,17 @@ public final class S3StorageOptions {
         return retry;
     }
 
+    /**
+     * How URLs are published when not presigned: path-style {@code {endpoint}/{bucket}/{key}}
+     * by default.
+     */
     public UrlStrategy urlStrategy() {
         return urlStrategy;
+    }
+
+    /** How long presigned GET URLs live, when URLs are presigned. */
+    public Optional<Duration> presignedUrlExpiry() {
+        return Optional.ofNullable(presignedUrlExpiry);
     }
 
     /** A builder that starts from these values. */
@@ -158,7 +181,8 @@ public final class S3StorageOptions {
         b.maxConnections = maxConnections;
         b.attemptTimeout = attemptTimeout;
         b.retry = retry;
-        b.urlStrategy = urlStrategy;
+        b.urlStrategy = presignedUrlExpiry == null ? urlStrategy : null;
+        b.presignedUrlExpiry = presignedUrlExpiry;
         return b;
     }
 
@@ -168,7 +192,8 @@ public final class S3StorageOptions {
                 + ", credentials=" + (credentials == null ? "default chain" : "(set)")
                 + ", client=" + (client == null ? "built by Reelay" : "host's")
                 + ", multipartThreshold=" + multipartThreshold + ", partSize=" + partSize
-                + ", partsInFlight=" + partsInFlight + ", attemptTimeout=" + attemptTimeout + "}";
+                + ", partsInFlight=" + partsInFlight + ", attemptTimeout=" + attemptTimeout
+                + (presignedUrlExpiry == null ? "" : ", presignedUrls=" + presignedUrlExpiry) + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -187,6 +212,7 @@ public final class S3StorageOptions {
                 .maxBackoff(Duration.ofSeconds(5))
                 .jitter(0.5);
         private UrlStrategy urlStrategy;
+        private Duration presignedUrlExpiry;
 
         private Builder() {
         }
@@ -259,6 +285,18 @@ public final class S3StorageOptions {
 
         public Builder urlStrategy(UrlStrategy urlStrategy) {
             this.urlStrategy = urlStrategy;
+            return this;
+        }
+
+        /**
+         * Publishes presigned GET URLs that expire after {@code expiry} (at most 7 days), for
+         * private buckets. They are signed with the same endpoint, region, path-style addressing
+         * and credentials as uploads. The URLs are in the webhook payload and in
+         * {@link dev.reelay.FileOutcome#url()}; their query strings never appear in logs or
+         * {@code toString()}.
+         */
+        public Builder presignedUrls(Duration expiry) {
+            this.presignedUrlExpiry = expiry;
             return this;
         }
 

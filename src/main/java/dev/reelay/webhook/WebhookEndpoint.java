@@ -2,10 +2,10 @@ package dev.reelay.webhook;
 
 import dev.reelay.internal.Checks;
 import dev.reelay.internal.webhook.Redaction;
+import dev.reelay.internal.webhook.Signatures;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -157,20 +157,7 @@ public final class WebhookEndpoint {
          * to sign with several secrets at once during a rotation.
          */
         public Builder secret(String secret) {
-            Checks.notBlank(secret, "secret");
-            if (!secret.startsWith("whsec_")) {
-                throw new IllegalArgumentException("a webhook secret starts with 'whsec_'");
-            }
-            byte[] key;
-            try {
-                key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("a webhook secret is 'whsec_' followed by base64; this one is not base64");
-            }
-            if (key.length < 16) {
-                throw new IllegalArgumentException("a webhook secret must hold at least 16 bytes, this one holds " + key.length);
-            }
-            secrets.add(key);
+            secrets.add(Signatures.decodeSecret(secret));
             return this;
         }
 

@@ -31,7 +31,7 @@ public final class TestReceiver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as the receiver saw it. */
-    public record Request(HttpHeaders headers, String body, int answeredWith) {
+    public record Request(HttpHeaders headers, String body, int answeredWith, long receivedAtNanos) {
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -118,7 +118,7 @@ public final class TestReceiver implements AutoCloseable {
                 .flatMap(body -> {
                     Scripted s = always != null ? always : script.poll();
                     if (s != null) {
-                        requests.add(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status));
+                        requests.add(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status, System.nanoTime()));
                         if (s.stalls) {
                             return Mono.never();
                         }
@@ -126,7 +126,7 @@ public final class TestReceiver implements AutoCloseable {
                         return send(response, s.status, s.body);
                     }
                     Answer a = contract(body);
-                    requests.add(new Request(request.requestHeaders().copy(), body, a.status));
+                    requests.add(new Request(request.requestHeaders().copy(), body, a.status, System.nanoTime()));
                     return send(response, a.status, a.body);
                 });
     }

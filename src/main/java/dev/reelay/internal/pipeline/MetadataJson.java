@@ -85,6 +85,9 @@ public final class MetadataJson {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
         }
+        if (!root.path("recording_id").canConvertToLong()) {
+            throw new IllegalArgumentException("recording_id is missing or not a number");
+        }
         JsonNode user = root.path("user_info");
         JsonNode fileInfo = root.path("file_info");
         Map<String, BigDecimal> sizes = new LinkedHashMap<>();

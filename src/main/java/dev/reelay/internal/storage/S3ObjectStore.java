@@ -5,6 +5,7 @@ import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import dev.reelay.storage.S3StorageOptions;
 import dev.reelay.storage.StoredObject;
+import dev.reelay.storage.UrlStrategy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     private final S3StorageOptions options;
     private final String bucket;
+    private final UrlStrategy urls;
     private volatile S3AsyncClient client;
     private volatile boolean closed;
 
@@ -50,6 +52,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this.options = options;
         this.bucket = options.bucket();
         this.client = options.client().orElse(null);
+        this.urls = options.presignedUrlExpiry().isPresent() ? new PresignedUrls(options) : options.urlStrategy();
     }
 
     @Override
@@ -64,7 +67,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public String url(String key) {
-        return options.urlStrategy().url(bucket, key);
+        return urls.url(bucket, key);
     }
 
     @Override
@@ -228,6 +231,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (urls instanceof PresignedUrls) {
+            ((PresignedUrls) urls).close();
+        }
         S3AsyncClient c = client;
         if (c != null && options.client().isEmpty()) {
             c.close();

@@ -26,6 +26,47 @@ public final class Signatures {
         return sb.toString();
     }
 
+    /** The key of a {@code whsec_} secret, with messages that never echo the secret. */
+    public static byte[] decodeSecret(String secret) {
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("secret must be set and not blank");
+        }
+        if (!secret.startsWith("whsec_")) {
+            throw new IllegalArgumentException("a webhook secret starts with 'whsec_'");
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a webhook secret is 'whsec_' followed by base64; this one is not base64");
+        }
+        if (key.length < 16) {
+            throw new IllegalArgumentException("a webhook secret must hold at least 16 bytes, this one holds " + key.length);
+        }
+        return key;
+    }
+
+    /** Whether any {@code v1,} signature of the header matches any key; compared in constant time. */
+    public static boolean matches(List<byte[]> keys, String id, long timestamp, byte[] body, String header) {
+        boolean match = false;
+        for (byte[] key : keys) {
+            byte[] expected = hmac(key, id, timestamp, body);
+            for (String part : header.trim().split(" +")) {
+                if (!part.startsWith("v1,")) {
+                    continue;
+                }
+                byte[] given;
+                try {
+                    given = Base64.getDecoder().decode(part.substring(3));
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                match |= MessageDigest.isEqual(expected, given);
+            }
+        }
+        return match;
+    }
+
     public static byte[] hmac(byte[] key, String id, long timestamp, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
