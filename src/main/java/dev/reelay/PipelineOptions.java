@@ -1,6 +1,7 @@
 package dev.reelay;
 
 import dev.reelay.internal.Checks;
+import dev.reelay.media.MediaOptions;
 import dev.reelay.storage.KeyLayout;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.S3StorageOptions;
@@ -45,6 +46,7 @@ public final class PipelineOptions {
     private final String metadataFileName;
     private final Clock clock;
     private final UploadProgress uploadProgress;
+    private final MediaOptions media;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -66,6 +68,7 @@ public final class PipelineOptions {
         }
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.uploadProgress = Objects.requireNonNull(b.uploadProgress, "uploadProgress");
+        this.media = Objects.requireNonNull(b.media, "media");
     }
 
     public static Builder builder() {
@@ -126,6 +129,11 @@ public final class PipelineOptions {
         return uploadProgress;
     }
 
+    /** Duration probing and thumbnails. Default: on, with JavaCV. */
+    public MediaOptions media() {
+        return media;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -140,6 +148,7 @@ public final class PipelineOptions {
         b.metadataFileName = metadataFileName;
         b.clock = clock;
         b.uploadProgress = uploadProgress;
+        b.media = media;
         return b;
     }
 
@@ -147,7 +156,7 @@ public final class PipelineOptions {
     public String toString() {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
-                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + "}";
+                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -163,6 +172,7 @@ public final class PipelineOptions {
         private String metadataFileName = "metadata.json";
         private Clock clock = Clock.systemUTC();
         private UploadProgress uploadProgress = UploadProgress.NONE;
+        private MediaOptions media = MediaOptions.defaults();
 
         private Builder() {
         }
@@ -240,6 +250,12 @@ public final class PipelineOptions {
         /** Hears how far each upload has got; must not block. */
         public Builder uploadProgress(UploadProgress listener) {
             this.uploadProgress = listener;
+            return this;
+        }
+
+        /** How videos are probed and thumbnails made; {@code MediaOptions.disabled()} turns both off. */
+        public Builder media(MediaOptions media) {
+            this.media = media;
             return this;
         }
 

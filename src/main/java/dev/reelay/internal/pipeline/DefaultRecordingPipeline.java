@@ -10,6 +10,7 @@ import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
+import dev.reelay.internal.media.MediaStage;
 import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
@@ -49,6 +50,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private final ObjectStore store;
     private final S3ObjectStore ownedStore;
     private final WebhookSender sender;
+    private final MediaStage media;
     private final Permits uploads;
     private final Scheduler io = Schedulers.boundedElastic();
     private final Function<Flux<RecordingJob>, Flux<RecordingJob>> stages;
@@ -59,6 +61,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
         this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
         this.uploads = new Permits(options.uploadsInFlight());
+        this.media = new MediaStage(options.media());
         this.stages = prepare().andThen(upload()).andThen(metadata()).andThen(deliver());
     }
 
@@ -86,19 +89,20 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare() {
-        return jobs -> jobs.map(job -> {
-            if (job.rejected()) {
-                return job;
-            }
-            return Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
-                    .map(job::reject)
-                    .orElse(job);
-        });
+        return jobs -> jobs
+                .map(job -> job.rejected() ? job
+                        : Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
+                        .map(job::reject)
+                        .orElse(job))
+                .flatMap(media::prepare, options.recordingsInFlight(), 1);
     }
 
     @Override
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> upload() {
-        return jobs -> jobs.flatMap(job -> job.rejected() ? Mono.just(job) : uploadFiles(job),
+        // Work files (a thumbnail we made) are of no use once uploaded: deleted however the upload ends.
+        return jobs -> jobs.flatMap(job -> job.rejected() ? Mono.just(job)
+                        : Mono.usingWhen(Mono.just(job), this::uploadFiles, media::cleanup,
+                        (j, e) -> media.cleanup(j), media::cleanup),
                 options.recordingsInFlight(), 1);
     }
 
@@ -301,6 +305,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
             ownedStore.close();
         }
         sender.close();
+        media.close();
     }
 
     /** A local file that cannot be sent; its message names the recording and the file. */
