@@ -2,6 +2,7 @@ package dev.reelay;
 
 import dev.reelay.internal.Checks;
 import dev.reelay.media.MediaOptions;
+import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.storage.KeyLayout;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.S3StorageOptions;
@@ -47,6 +48,7 @@ public final class PipelineOptions {
     private final Clock clock;
     private final UploadProgress uploadProgress;
     private final MediaOptions media;
+    private final OutboxOptions outbox;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -69,6 +71,7 @@ public final class PipelineOptions {
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.uploadProgress = Objects.requireNonNull(b.uploadProgress, "uploadProgress");
         this.media = Objects.requireNonNull(b.media, "media");
+        this.outbox = b.outbox != null ? b.outbox : OutboxOptions.defaults();
     }
 
     public static Builder builder() {
@@ -134,6 +137,11 @@ public final class PipelineOptions {
         return media;
     }
 
+    /** The journal that makes accepted recordings survive crashes. Default: embedded, in {@code ~/.reelay/outbox}. */
+    public OutboxOptions outbox() {
+        return outbox;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -149,6 +157,7 @@ public final class PipelineOptions {
         b.clock = clock;
         b.uploadProgress = uploadProgress;
         b.media = media;
+        b.outbox = outbox;
         return b;
     }
 
@@ -156,7 +165,7 @@ public final class PipelineOptions {
     public String toString() {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
-                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media + "}";
+                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media + ", outbox=" + outbox + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -173,6 +182,7 @@ public final class PipelineOptions {
         private Clock clock = Clock.systemUTC();
         private UploadProgress uploadProgress = UploadProgress.NONE;
         private MediaOptions media = MediaOptions.defaults();
+        private OutboxOptions outbox;
 
         private Builder() {
         }
@@ -256,6 +266,12 @@ public final class PipelineOptions {
         /** How videos are probed and thumbnails made; {@code MediaOptions.disabled()} turns both off. */
         public Builder media(MediaOptions media) {
             this.media = media;
+            return this;
+        }
+
+        /** The journal of accepted recordings; {@code OutboxOptions.disabled()} keeps none. */
+        public Builder outbox(OutboxOptions outbox) {
+            this.outbox = outbox;
             return this;
         }
 

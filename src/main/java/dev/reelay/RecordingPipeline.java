@@ -1,6 +1,8 @@
 package dev.reelay;
 
 import dev.reelay.internal.pipeline.DefaultRecordingPipeline;
+import dev.reelay.outbox.Outbox;
+import dev.reelay.outbox.OutboxEntry;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -48,11 +50,44 @@ public interface RecordingPipeline extends AutoCloseable {
         return new DefaultRecordingPipeline(options);
     }
 
-    /** Processes every recording; results come in the order recordings finish. */
+    /**
+     * Processes every recording; results come in the order recordings finish. Each recording is
+     * journaled in the outbox before any work on it starts; the stream errors if that fails
+     * (a full disk, say), since nothing could then be promised about it.
+     */
     Flux<PipelineResult> process(Flux<Recording> recordings);
 
     /** Processes one recording. */
     Mono<PipelineResult> submit(Recording recording);
+
+    /**
+     * Finishes the recordings a crash or a stop interrupted, as the outbox journaled them: files
+     * already stored (confirmed with a HEAD request) are not uploaded again, endpoints that
+     * already took the webhook do not get it again.
+     *
+     * <pre>{@code
+     * pipeline.resume().subscribe(r -> log.info("resumed {}: {}", r.recordingId(), r.status()));
+     * }</pre>
+     */
+    Flux<PipelineResult> resume();
+
+    /** The recordings that ended short of complete and wait for a retry (failed, parked, given up). */
+    Flux<OutboxEntry> pending();
+
+    /** Runs a journaled recording again, doing only what is left; errors if the outbox has no such recording. */
+    Mono<PipelineResult> retry(long recordingId);
+
+    /**
+     * Retries every pending recording whose next attempt on the slow schedule is due. Call it
+     * now and then, e.g. {@code Flux.interval(Duration.ofMinutes(5)).concatMap(t -> pipeline.retryDue())}.
+     */
+    Flux<PipelineResult> retryDue();
+
+    /** Lets deliveries to an endpoint that answered 410 go out again. */
+    Mono<Void> enableEndpoint(String url);
+
+    /** The pipeline's journal. */
+    Outbox outbox();
 
     /** Validates each recording (rejecting invalid ones) and prepares its files. */
     Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare();
@@ -71,7 +106,7 @@ public interface RecordingPipeline extends AutoCloseable {
 
     /**
      * Releases what the pipeline created: the S3 client it built, its webhook connections,
-     * its schedulers. A store or client the host passed in stays open.
+     * its schedulers, its outbox. A store, client or outbox the host passed in stays open.
      */
     @Override
     void close();

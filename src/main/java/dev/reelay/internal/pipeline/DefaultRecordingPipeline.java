@@ -10,7 +10,13 @@ import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
+import dev.reelay.ReelayException;
 import dev.reelay.internal.media.MediaStage;
+import dev.reelay.internal.outbox.NoOutbox;
+import dev.reelay.internal.outbox.SqliteOutbox;
+import dev.reelay.outbox.Outbox;
+import dev.reelay.outbox.OutboxEntry;
+import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
@@ -31,6 +37,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -51,6 +59,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private final S3ObjectStore ownedStore;
     private final WebhookSender sender;
     private final MediaStage media;
+    private final Outbox outbox;
+    private final Outbox ownedOutbox;
     private final Permits uploads;
     private final Scheduler io = Schedulers.boundedElastic();
     private final Function<Flux<RecordingJob>, Flux<RecordingJob>> stages;
@@ -62,22 +72,110 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
         this.uploads = new Permits(options.uploadsInFlight());
         this.media = new MediaStage(options.media());
+        OutboxOptions journal = options.outbox();
+        this.ownedOutbox = journal.enabled() && journal.outbox().isEmpty()
+                ? new SqliteOutbox(journal.directory(), options.clock(), journal.retention()) : null;
+        this.outbox = ownedOutbox != null ? ownedOutbox : journal.outbox().orElseGet(NoOutbox::new);
         this.stages = prepare().andThen(upload()).andThen(metadata()).andThen(deliver());
     }
 
     @Override
     public Flux<PipelineResult> process(Flux<Recording> recordings) {
-        return recordings.flatMap(recording -> Flux.just(RecordingJob.of(recording))
-                        .transform(stages)
-                        .next()
-                        .onErrorResume(e -> Mono.just(unexpected(recording, e)))
-                        .map(RecordingJob::result),
+        return recordings.flatMap(recording -> outbox.accept(recording)
+                        .onErrorMap(e -> new ReelayException("recording " + recording.id()
+                                + " could not be accepted: " + e.getMessage(), e))
+                        .then(Mono.defer(() -> run(RecordingJob.of(recording), 1, options.clock().instant()))),
                 options.recordingsInFlight(), 1);
     }
 
     @Override
     public Mono<PipelineResult> submit(Recording recording) {
         return process(Flux.just(recording)).next();
+    }
+
+    @Override
+    public Flux<PipelineResult> resume() {
+        return outbox.unfinished()
+                .flatMap(entry -> run(jobOf(entry), entry.attempts(), entry.acceptedAt()), options.recordingsInFlight(), 1);
+    }
+
+    @Override
+    public Flux<OutboxEntry> pending() {
+        return outbox.pending();
+    }
+
+    @Override
+    public Mono<PipelineResult> retry(long recordingId) {
+        return outbox.entry(recordingId)
+                .switchIfEmpty(Mono.error(() -> new ReelayException("recording " + recordingId
+                        + " is not in the outbox (never accepted, or pruned after completion)")))
+                .flatMap(this::rerun);
+    }
+
+    @Override
+    public Flux<PipelineResult> retryDue() {
+        return outbox.due(options.clock().instant()).flatMap(this::rerun, options.recordingsInFlight(), 1);
+    }
+
+    private Mono<PipelineResult> rerun(OutboxEntry entry) {
+        return outbox.retrying(entry.id()).then(Mono.defer(() -> run(jobOf(entry), entry.attempts() + 1,
+                entry.acceptedAt())));
+    }
+
+    @Override
+    public Mono<Void> enableEndpoint(String url) {
+        return outbox.enableEndpoint(WebhookEndpoint.builder(url).allowInsecureHttp().build().displayUrl());
+    }
+
+    @Override
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** A journaled recording as a job that knows what was already done. */
+    private static RecordingJob jobOf(OutboxEntry entry) {
+        RecordingJob job = RecordingJob.of(entry.recording()).withUploads(entry.files()).withWebhooks(entry.deliveries());
+        return entry.metadata() == null ? job : job.withMetadata(entry.metadata(), entry.metadataFile());
+    }
+
+    /** One run of the stages for one recording, ending in the outbox. */
+    private Mono<PipelineResult> run(RecordingJob job, int attempt, Instant acceptedAt) {
+        return Flux.just(job)
+                .transform(stages)
+                .next()
+                .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
+                .flatMap(done -> finish(done.result(), attempt, acceptedAt));
+    }
+
+    /** Done when complete or rejected; otherwise due again on the slow schedule, until the give-up age. */
+    private Mono<PipelineResult> finish(PipelineResult result, int attempt, Instant acceptedAt) {
+        OutboxOptions journal = options.outbox();
+        Instant now = options.clock().instant();
+        OutboxEntry.State state;
+        Instant next = null;
+        if (result.status() == PipelineResult.Status.COMPLETED || result.status() == PipelineResult.Status.REJECTED) {
+            state = OutboxEntry.State.DONE;
+        } else if (journal.enabled() && now.isAfter(acceptedAt.plus(journal.giveUpAfter()))) {
+            state = OutboxEntry.State.GAVE_UP;
+        } else {
+            boolean parked = result.status() == PipelineResult.Status.WEBHOOK_FAILED
+                    && result.webhooks().stream().allMatch(w -> w.delivered() || w.state() == WebhookOutcome.State.PARKED);
+            state = parked ? OutboxEntry.State.PARKED : OutboxEntry.State.PENDING;
+            List<Duration> schedule = journal.retrySchedule();
+            next = schedule.isEmpty() ? null : now.plus(schedule.get(Math.min(attempt, schedule.size()) - 1));
+        }
+        return journal(outbox.finish(result, state, next), result.recordingId(), "its end").thenReturn(result);
+    }
+
+    /**
+     * A journal write after the accept: if it fails, the work is done all the same and a resume
+     * would only redo it, so it is logged, not failed.
+     */
+    private static Mono<Void> journal(Mono<Void> write, long recordingId, String what) {
+        return write.onErrorResume(e -> {
+            log.warn("The outbox could not record {} of recording {}: {}", what, recordingId, e.getMessage());
+            return Mono.empty();
+        });
     }
 
     /** A fault of ours must not end the stream: the recording ends as a result saying so. */
@@ -108,8 +206,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> metadata() {
-        return jobs -> jobs.flatMap(job -> job.rejected() || job.storedFiles().isEmpty() ? Mono.just(job)
-                : storeMetadata(job), options.recordingsInFlight(), 1);
+        return jobs -> jobs.flatMap(job -> job.rejected() || job.storedFiles().isEmpty() || metadataUpToDate(job)
+                ? Mono.just(job) : storeMetadata(job), options.recordingsInFlight(), 1);
     }
 
     @Override
@@ -125,13 +223,39 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     // ---- upload
 
+    /**
+     * Uploads every file the job does not already have stored; a file the journal says is stored
+     * is confirmed with a HEAD (same size) and uploaded again only if the store disagrees.
+     */
     private Mono<RecordingJob> uploadFiles(RecordingJob job) {
         List<RecordingFile> files = job.files();
+        Map<String, FileOutcome> storedBefore = new LinkedHashMap<>();
+        job.storedFiles().forEach(f -> storedBefore.put(f.name(), f));
+        // stored in an earlier run under a name this run did not make (a thumbnail): still stored
+        Set<String> names = files.stream().map(RecordingFile::name).collect(Collectors.toSet());
+        List<FileOutcome> keptAsTheyAre = storedBefore.values().stream().filter(f -> !names.contains(f.name())).toList();
+        Recording recording = job.recording();
         int parallel = Math.max(1, Math.min(files.size(), options.uploadsInFlight()));
         return Flux.fromIterable(files)
-                .flatMapSequential(file -> uploadFile(job.recording(), file), parallel, 1)
+                .flatMapSequential(file -> {
+                    Mono<FileOutcome> upload = Mono.defer(() -> uploadFile(recording, file))
+                            .flatMap(outcome -> !outcome.stored() ? Mono.just(outcome)
+                                    : journal(outbox.fileStored(recording.id(), outcome), recording.id(), outcome.name())
+                                    .thenReturn(outcome));
+                    FileOutcome before = storedBefore.get(file.name());
+                    return before == null ? upload : confirmed(before).switchIfEmpty(upload);
+                }, parallel, 1)
+                .concatWith(Flux.fromIterable(keptAsTheyAre))
                 .collectList()
                 .map(job::withUploads);
+    }
+
+    /** The outcome, if the object is in the store with the size the journal has. */
+    private Mono<FileOutcome> confirmed(FileOutcome stored) {
+        return store.size(stored.key())
+                .filter(size -> size == stored.size())
+                .map(size -> stored)
+                .onErrorResume(e -> Mono.empty());
     }
 
     private Mono<FileOutcome> uploadFile(Recording recording, RecordingFile file) {
@@ -211,6 +335,13 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     // ---- metadata
 
+    /** Stored in an earlier run, for exactly the files stored now: nothing to redo. */
+    private static boolean metadataUpToDate(RecordingJob job) {
+        return job.metadataUpload().map(FileOutcome::stored).orElse(false)
+                && job.metadata().map(m -> m.individualSizesMb().keySet().equals(
+                        job.storedFiles().stream().map(FileOutcome::name).collect(Collectors.toSet()))).orElse(false);
+    }
+
     private Mono<RecordingJob> storeMetadata(RecordingJob job) {
         return Mono.defer(() -> {
             Recording r = job.recording();
@@ -221,8 +352,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
             return uploads.withPermit(() -> store.put(withProgress(r.id(), options.metadataFileName(),
                             ObjectUpload.ofBytes(key, json, "application/json"))))
                     .timeout(options.uploadTimeout())
-                    .map(stored -> job.withMetadata(withOwnUrl, new FileOutcome(FileRole.METADATA,
-                            options.metadataFileName(), key, stored.url(), stored.size(), stored.attempts(), null)))
+                    .map(stored -> new FileOutcome(FileRole.METADATA, options.metadataFileName(), key, stored.url(),
+                            stored.size(), stored.attempts(), null))
+                    .flatMap(file -> journal(outbox.metadataStored(r.id(), withOwnUrl, file), r.id(), file.name())
+                            .thenReturn(job.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
                         FileOutcome failed = failedUpload(r, RecordingFile.of(FileRole.METADATA,
                                 Path.of(options.metadataFileName())), key, json.length, e);
@@ -263,14 +396,35 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     // ---- deliver
 
+    /**
+     * Delivers to every endpoint that has not yet taken this very body (same webhook-id) and is
+     * not disabled by an earlier 410; each outcome is journaled as it comes.
+     */
     private Mono<RecordingJob> deliverWebhooks(RecordingJob job) {
-        return Mono.defer(() -> {
+        return outbox.disabledEndpoints().onErrorReturn(Set.of()).flatMap(disabled -> {
             byte[] body = job.metadata().orElseThrow().toJson();
             String webhookId = Signatures.webhookId(job.id(), body);
             List<WebhookEndpoint> endpoints = options.webhooks();
             return Flux.fromIterable(endpoints)
-                    .flatMapSequential(endpoint -> sender.deliver(endpoint, job.id(), webhookId, body),
-                            endpoints.size(), 1)
+                    .flatMapSequential(endpoint -> {
+                        String where = endpoint.displayUrl();
+                        WebhookOutcome before = job.webhooks().stream()
+                                .filter(w -> w.endpoint().equals(where) && w.delivered() && w.webhookId().equals(webhookId))
+                                .findFirst().orElse(null);
+                        if (before != null) {
+                            return Mono.just(before);
+                        }
+                        if (disabled.contains(where)) {
+                            return Mono.just(new WebhookOutcome(where, webhookId, WebhookOutcome.State.GONE, 0, 0, null,
+                                    "endpoint disabled after it answered 410; enable it again with enableEndpoint(url)"));
+                        }
+                        return sender.deliver(endpoint, job.id(), webhookId, body)
+                                .flatMap(outcome -> journal(outcome.state() == WebhookOutcome.State.GONE
+                                                ? outbox.disableEndpoint(where, outcome.error()) : Mono.empty(),
+                                        job.id(), "the 410 of " + where)
+                                        .then(journal(outbox.delivery(job.id(), outcome), job.id(), "a delivery"))
+                                        .thenReturn(outcome));
+                    }, endpoints.size(), 1)
                     .collectList()
                     .map(job::withWebhooks);
         });
@@ -306,6 +460,9 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         }
         sender.close();
         media.close();
+        if (ownedOutbox != null) {
+            ownedOutbox.close();
+        }
     }
 
     /** A local file that cannot be sent; its message names the recording and the file. */
