@@ -43,6 +43,7 @@ public final class CrashWorker {
         RecordingPipeline pipeline = RecordingPipeline.create(options);
         Flux<Recording> fresh = Flux.range(1, count)
                 .concatMap(i -> pipeline.outbox().entry(i).hasElement().filter(known -> !known).map(x -> recording(recordingsDir, i)));
+        System.out.println("started");
         pipeline.resume()
                 .concatWith(pipeline.process(fresh))
                 .doOnNext(r -> System.out.println("done " + r.recordingId() + " " + r.status()))
