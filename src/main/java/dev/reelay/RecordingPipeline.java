@@ -89,7 +89,10 @@ public interface RecordingPipeline extends AutoCloseable {
     /** The pipeline's journal. */
     Outbox outbox();
 
-    /** Validates each recording (rejecting invalid ones) and prepares its files. */
+    /**
+     * Validates each recording (rejecting invalid ones with the reason), probes its video's
+     * duration and, when it has no thumbnail, cuts one (see {@code MediaOptions}).
+     */
     Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare();
 
     /** Uploads every file of each recording in parallel, within the global upload bound. */

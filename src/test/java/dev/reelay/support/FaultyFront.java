@@ -1,7 +1,10 @@
 package dev.reelay.support;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
@@ -10,11 +13,12 @@ import reactor.netty.tcp.TcpServer;
 
 /**
  * A TCP front for a test server that passes bytes through, or on command drops the next
- * connections the moment they arrive (the client sees a reset or an early close).
+ * connections the moment they arrive, or resets them once the request has come.
  */
 public final class FaultyFront implements AutoCloseable {
 
     private final AtomicInteger dropNext = new AtomicInteger();
+    private final AtomicInteger resetNext = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
     private final DisposableServer server;
@@ -31,8 +35,20 @@ public final class FaultyFront implements AutoCloseable {
                         in.withConnection(Connection::dispose);
                         return Mono.empty();
                     }
+                    Flux<ByteBuf> request = in.receive().retain().switchOnFirst((first, all) -> {
+                        if (first.hasValue() && resetNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            dropped.incrementAndGet();
+                            first.get().release();
+                            in.withConnection(c -> {
+                                c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                                c.dispose();
+                            });
+                            return Flux.empty();
+                        }
+                        return all;
+                    });
                     return target.connect().flatMap(upstream -> {
-                        Mono<Void> up = upstream.outbound().send(in.receive().retain()).then();
+                        Mono<Void> up = upstream.outbound().send(request).then();
                         Mono<Void> down = out.send(upstream.inbound().receive().retain()).then();
                         return Mono.firstWithSignal(up, down).doFinally(s -> upstream.dispose());
                     });
@@ -51,6 +67,14 @@ public final class FaultyFront implements AutoCloseable {
     /** The next {@code n} connections are closed as soon as they are accepted. */
     public void dropNext(int n) {
         dropNext.set(n);
+    }
+
+    /**
+     * The next {@code n} connections are reset (RST) as soon as their first request bytes
+     * arrive: the client has sent its request and gets no answer.
+     */
+    public void resetNext(int n) {
+        resetNext.set(n);
     }
 
     public int connections() {

@@ -18,6 +18,7 @@ import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.internal.storage.S3ObjectStore;
+import dev.reelay.internal.webhook.Redaction;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
@@ -26,6 +27,7 @@ import dev.reelay.storage.ObjectUpload;
 import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -124,7 +126,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Mono<Void> enableEndpoint(String url) {
-        return outbox.enableEndpoint(WebhookEndpoint.builder(url).allowInsecureHttp().build().displayUrl());
+        return Mono.fromCallable(() -> Redaction.url(URI.create(url.trim()))).flatMap(outbox::enableEndpoint);
     }
 
     @Override
