@@ -8,57 +8,18 @@ import dev.reelay.storage.ObjectUpload;
 import dev.reelay.storage.StoredObject;
 import dev.reelay.support.FaultyFront;
 import dev.reelay.support.Recordings;
-import dev.reelay.support.S3TestServer;
-import dev.reelay.support.TestReceiver;
+import dev.reelay.support.ServersTest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** Demand, concurrency and laziness: what the host can rely on when it hands in a huge Flux. */
-class BoundsTest {
-
-    static final Duration LIMIT = Duration.ofSeconds(60);
-    static S3TestServer s3;
-    TestReceiver receiver;
-    RecordingPipeline pipeline;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
-    @BeforeEach
-    void startReceiver() {
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterEach
-    void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        receiver.close();
-        s3.clear();
-    }
+class BoundsTest extends ServersTest {
 
     /** A host's store that counts what runs at once and otherwise defers to S3. */
     static final class CountingStore implements ObjectStore {
@@ -112,7 +73,7 @@ class BoundsTest {
         AtomicLong mostInFlight = new AtomicLong();
         pipeline = RecordingPipeline.create(PipelineOptions.builder()
                 .s3(s3.sharedClientOptions().build())
-                .webhook(PipelineTest.fastEndpoint(receiver.url()).build())
+                .webhook(fastEndpoint(receiver.url()).build())
                 .build());
         Flux<Recording> source = Flux.range(1, 100_000)
                 .doOnRequest(n -> mostOutstanding.accumulateAndGet(outstanding.addAndGet(n), Math::max))

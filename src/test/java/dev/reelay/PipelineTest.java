@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reelay.PipelineResult.Status;
 import dev.reelay.support.Recordings;
 import dev.reelay.support.S3TestServer;
+import dev.reelay.support.ServersTest;
 import dev.reelay.support.TestReceiver;
 import dev.reelay.support.TestReceiver.Scripted;
 import dev.reelay.webhook.WebhookEndpoint;
@@ -19,75 +20,22 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 
 /** The whole pipeline against a real S3 API server and a real receiver. */
-class PipelineTest {
+class PipelineTest extends ServersTest {
 
-    static final Duration LIMIT = Duration.ofSeconds(30);
     static final Instant UPLOADED_AT = Instant.parse("2025-10-25T01:57:22.775114Z");
     static final ObjectMapper JSON = new ObjectMapper();
-
-    static S3TestServer s3;
-    TestReceiver receiver;
-    RecordingPipeline pipeline;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
-    @BeforeEach
-    void startReceiver() {
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterEach
-    void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        receiver.close();
-        s3.clear();
-    }
-
-    static WebhookEndpoint.Builder fastEndpoint(String url) {
-        return WebhookEndpoint.builder(url)
-                .attemptTimeout(Duration.ofSeconds(5))
-                .retry(Retry.backoff(3, Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(50)));
-    }
 
     PipelineOptions.Builder options() {
         return PipelineOptions.builder()
                 .s3(s3.sharedClientOptions().build())
                 .webhook(fastEndpoint(receiver.url()).build())
                 .clock(Clock.fixed(UPLOADED_AT, ZoneOffset.UTC));
-    }
-
-    PipelineResult submit(PipelineOptions options, Recording recording) {
-        pipeline = RecordingPipeline.create(options);
-        List<PipelineResult> results = new ArrayList<>();
-        StepVerifier.create(pipeline.submit(recording))
-                .consumeNextWith(results::add)
-                .expectComplete()
-                .verify(LIMIT);
-        return results.get(0);
     }
 
     @Test

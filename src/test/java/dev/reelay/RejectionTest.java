@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reelay.PipelineResult.Status;
 import dev.reelay.support.Recordings;
-import dev.reelay.support.S3TestServer;
-import dev.reelay.support.TestReceiver;
+import dev.reelay.support.ServersTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,43 +19,17 @@ import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** Invalid recordings are refused with a reason naming the recording and the field; the batch goes on. */
-class RejectionTest {
-
-    static final Duration LIMIT = Duration.ofSeconds(30);
-    static S3TestServer s3;
-    TestReceiver receiver;
-    RecordingPipeline pipeline;
-
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
+class RejectionTest extends ServersTest {
 
     @BeforeEach
-    void start() {
-        receiver = TestReceiver.start(Recordings.EMAIL);
+    void createPipeline() {
         pipeline = RecordingPipeline.create(PipelineOptions.builder()
                 .s3(s3.sharedClientOptions().build())
-                .webhook(PipelineTest.fastEndpoint(receiver.url()).build())
+                .webhook(fastEndpoint(receiver.url()).build())
                 .build());
     }
 
-    @AfterEach
-    void stop() {
-        pipeline.close();
-        receiver.close();
-        s3.clear();
-    }
-
-    static Path video() {
+    static Path video(Path dir) {
         return Recordings.file(dir, "video.mkv", 100);
     }
 
@@ -112,7 +81,7 @@ class RejectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalid")
     void invalidRecordingsAreRejectedWithTheFieldNamed(String what, Function<Path, Recording> make, String reason) {
-        StepVerifier.create(pipeline.submit(make.apply(video())))
+        StepVerifier.create(pipeline.submit(make.apply(video(dir))))
                 .assertNext(r -> {
                     assertThat(r.status()).isEqualTo(Status.REJECTED);
                     assertThat(r.reason()).hasValueSatisfying(m -> assertThat(m)
@@ -128,7 +97,7 @@ class RejectionTest {
 
     @Test
     void oneBadRecordingNeverEndsTheStream() {
-        Path v = video();
+        Path v = video(dir);
         List<Recording> batch = List.of(
                 Recordings.base(60).video(v).build(),
                 Recordings.base(0).video(v).build(),

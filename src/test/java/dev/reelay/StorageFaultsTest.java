@@ -7,19 +7,13 @@ import dev.reelay.storage.S3StorageOptions;
 import dev.reelay.support.FaultyFront;
 import dev.reelay.support.Recordings;
 import dev.reelay.support.S3TestServer;
-import dev.reelay.support.TestReceiver;
+import dev.reelay.support.ServersTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -33,51 +27,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /** Storage that fails: for a while, for good, and files large enough to go in parts. */
-class StorageFaultsTest {
-
-    static final Duration LIMIT = Duration.ofSeconds(60);
-    static S3TestServer s3;
-    TestReceiver receiver;
-    RecordingPipeline pipeline;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
-    @BeforeEach
-    void startReceiver() {
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterEach
-    void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        receiver.close();
-        s3.clear();
-    }
+class StorageFaultsTest extends ServersTest {
 
     PipelineResult submit(S3StorageOptions storage, Recording recording) {
-        pipeline = RecordingPipeline.create(PipelineOptions.builder()
-                .s3(storage)
-                .webhook(PipelineTest.fastEndpoint(receiver.url()).build())
-                .build());
-        PipelineResult[] result = new PipelineResult[1];
-        StepVerifier.create(pipeline.submit(recording))
-                .consumeNextWith(r -> result[0] = r)
-                .expectComplete()
-                .verify(LIMIT);
-        return result[0];
+        return submit(PipelineOptions.builder().s3(storage).webhook(fastEndpoint(receiver.url()).build()).build(), recording);
     }
 
     static RetryBackoffSpec fastRetry() {

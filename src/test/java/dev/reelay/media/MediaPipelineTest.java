@@ -10,7 +10,7 @@ import dev.reelay.PipelineResult.Status;
 import dev.reelay.Recording;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.support.Recordings;
-import dev.reelay.support.S3TestServer;
+import dev.reelay.support.ServersTest;
 import dev.reelay.support.TestReceiver;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -19,29 +19,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.test.StepVerifier;
 
 /** Probing and thumbnails inside the whole pipeline, against the real S3 server and receiver. */
-class MediaPipelineTest {
-
-    static S3TestServer s3;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
+class MediaPipelineTest extends ServersTest {
 
     PipelineResult run(Recording recording, Path workDir, TestReceiver receiver) {
         try (RecordingPipeline pipeline = RecordingPipeline.create(PipelineOptions.builder()

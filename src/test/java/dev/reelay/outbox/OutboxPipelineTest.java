@@ -10,7 +10,7 @@ import dev.reelay.Recording;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.media.MediaOptions;
 import dev.reelay.support.Recordings;
-import dev.reelay.support.S3TestServer;
+import dev.reelay.support.ServersTest;
 import dev.reelay.support.TestReceiver;
 import dev.reelay.support.TestReceiver.Scripted;
 import dev.reelay.webhook.WebhookEndpoint;
@@ -23,46 +23,13 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 
 /** The outbox in the pipeline: parked and failed work kept, listed, retried, resumed. */
-class OutboxPipelineTest {
-
-    static final Duration LIMIT = Duration.ofSeconds(30);
-    static S3TestServer s3;
-    TestReceiver receiver;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
-    @BeforeEach
-    void startReceiver() {
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterEach
-    void stop() {
-        receiver.close();
-        s3.clear();
-    }
+class OutboxPipelineTest extends ServersTest {
 
     /** A clock the test moves by hand. */
     static final class TestClock extends Clock {

@@ -9,10 +9,9 @@ import dev.reelay.PipelineOptions;
 import dev.reelay.PipelineResult;
 import dev.reelay.PipelineResult.Status;
 import dev.reelay.Recording;
-import dev.reelay.RecordingPipeline;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.support.Recordings;
-import dev.reelay.support.S3TestServer;
+import dev.reelay.support.ServersTest;
 import dev.reelay.support.TestReceiver;
 import dev.reelay.support.TestReceiver.Scripted;
 import java.net.http.HttpClient;
@@ -31,17 +30,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 
 /** Signing, tokens, several endpoints, redirects, presigned URLs and unguessable keys. */
-class WebhookSecurityTest {
+class WebhookSecurityTest extends ServersTest {
 
     /** The Standard Webhooks specification's own example. */
     static final String SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -51,47 +44,6 @@ class WebhookSecurityTest {
     /** Computed outside Java, with Python's hmac module. */
     static final String SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
     static final String OTHER_SECRET = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
-
-    static S3TestServer s3;
-    TestReceiver receiver;
-    RecordingPipeline pipeline;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3TestServer.start();
-    }
-
-    @AfterAll
-    static void stopS3() {
-        s3.close();
-    }
-
-    @BeforeEach
-    void startReceiver() {
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterEach
-    void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        receiver.close();
-        s3.clear();
-    }
-
-    PipelineResult run(PipelineOptions options, Recording recording) {
-        pipeline = RecordingPipeline.create(options);
-        PipelineResult[] result = new PipelineResult[1];
-        StepVerifier.create(pipeline.submit(recording))
-                .consumeNextWith(r -> result[0] = r)
-                .expectComplete()
-                .verify(Duration.ofSeconds(30));
-        return result[0];
-    }
 
     static WebhookEndpoint.Builder endpoint(String url) {
         return WebhookEndpoint.builder(url).retry(Retry.backoff(2, Duration.ofMillis(10)));
@@ -119,7 +71,7 @@ class WebhookSecurityTest {
     @Test
     void theOfficialVerifierAcceptsWhatWeSignAndRefusesTampering() throws Exception {
         Recording recording = Recordings.base(101).video(Recordings.file(dir, "video.mkv", 1000)).build();
-        PipelineResult result = run(PipelineOptions.builder()
+        PipelineResult result = submit(PipelineOptions.builder()
                 .s3(s3.sharedClientOptions().build())
                 .webhook(endpoint(receiver.url()).secret(SPEC_SECRET).bearerToken("tok_abc").build())
                 .build(), recording);
@@ -143,7 +95,7 @@ class WebhookSecurityTest {
     void aStaleTimestampFailsVerification() {
         Recording recording = Recordings.base(102).video(Recordings.file(dir, "video.mkv", 1000)).build();
         Clock anHourAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
-        run(PipelineOptions.builder().s3(s3.sharedClientOptions().build()).clock(anHourAgo)
+        submit(PipelineOptions.builder().s3(s3.sharedClientOptions().build()).clock(anHourAgo)
                 .webhook(endpoint(receiver.url()).secret(SPEC_SECRET).build()).build(), recording);
         TestReceiver.Request request = receiver.requests().get(0);
 
@@ -158,7 +110,7 @@ class WebhookSecurityTest {
     @Test
     void duringARotationEitherSecretVerifies() throws Exception {
         Recording recording = Recordings.base(103).video(Recordings.file(dir, "video.mkv", 1000)).build();
-        run(PipelineOptions.builder().s3(s3.sharedClientOptions().build())
+        submit(PipelineOptions.builder().s3(s3.sharedClientOptions().build())
                 .webhook(endpoint(receiver.url()).secret(SPEC_SECRET).secret(OTHER_SECRET).build()).build(), recording);
         TestReceiver.Request request = receiver.requests().get(0);
 
@@ -198,7 +150,7 @@ class WebhookSecurityTest {
             broken.always(Scripted.status(503));
             Recording recording = Recordings.base(104).video(Recordings.file(dir, "video.mkv", 1000)).build();
 
-            PipelineResult result = run(PipelineOptions.builder().s3(s3.sharedClientOptions().build())
+            PipelineResult result = submit(PipelineOptions.builder().s3(s3.sharedClientOptions().build())
                     .webhook(WebhookEndpoint.builder(broken.url())
                             .retry(Retry.backoff(4, Duration.ofMillis(150)).jitter(0)).build())
                     .webhook(endpoint(receiver.url()).build())
@@ -223,7 +175,7 @@ class WebhookSecurityTest {
         receiver.script(new Scripted(302, "", Map.of("Location", receiver.url()), false));
         Recording recording = Recordings.base(105).video(Recordings.file(dir, "video.mkv", 1000)).build();
 
-        PipelineResult result = run(PipelineOptions.builder().s3(s3.sharedClientOptions().build())
+        PipelineResult result = submit(PipelineOptions.builder().s3(s3.sharedClientOptions().build())
                 .webhook(endpoint(receiver.url()).build()).build(), recording);
 
         WebhookOutcome webhook = result.webhooks().get(0);
@@ -238,7 +190,7 @@ class WebhookSecurityTest {
         Path video = Recordings.file(dir, "video.mkv", 70_000);
         Recording recording = Recordings.base(106).video(video).build();
 
-        PipelineResult result = run(PipelineOptions.builder()
+        PipelineResult result = submit(PipelineOptions.builder()
                 .s3(s3.options().presignedUrls(Duration.ofHours(1)).build())
                 .webhook(endpoint(receiver.url()).build()).build(), recording);
 
