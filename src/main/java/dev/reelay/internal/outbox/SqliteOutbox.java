@@ -34,7 +34,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -65,8 +66,9 @@ public final class SqliteOutbox implements Outbox {
     private final Path file;
     private final Clock clock;
     private final Duration retention;
-    private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
-    private Thread writer;
+    /** Never blocks a caller: callers add and wake the writer, the writer parks when there is nothing to do. */
+    private final ConcurrentLinkedQueue<Op<?>> queue = new ConcurrentLinkedQueue<>();
+    private volatile Thread writer;
     private volatile boolean closed;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -413,38 +415,43 @@ public final class SqliteOutbox implements Outbox {
                 sink.error(new ReelayException("the outbox at " + file + " is closed"));
                 return;
             }
-            startWriter();
             queue.add(new Op<>(work, sink));
+            LockSupport.unpark(writer());
         });
     }
 
-    private synchronized void startWriter() {
-        if (writer == null) {
-            writer = new Thread(this::loop, "reelay-outbox");
-            writer.setDaemon(true);
-            writer.start();
+    private Thread writer() {
+        Thread w = writer;
+        if (w == null) {
+            synchronized (this) {
+                w = writer;
+                if (w == null) {
+                    w = new Thread(this::loop, "reelay-outbox");
+                    w.setDaemon(true);
+                    writer = w;
+                    w.start();
+                }
+            }
         }
+        return w;
     }
 
     private void loop() {
         List<Op<?>> batch = new ArrayList<>();
-        while (true) {
-            try {
-                Op<?> first = queue.take();
-                if (first.work() == null) {
-                    break;
+        boolean stop = false;
+        while (!stop) {
+            for (Op<?> op; batch.size() < MAX_BATCH && (op = queue.poll()) != null; ) {
+                if (op.work() == null) {
+                    stop = true;
+                } else {
+                    batch.add(op);
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                boolean stop = batch.removeIf(op -> op.work() == null);
+            }
+            if (!batch.isEmpty()) {
                 run(batch);
                 batch.clear();
-                if (stop) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            } else if (!stop) {
+                LockSupport.park(this);
             }
         }
         shutDown();
@@ -625,6 +632,7 @@ public final class SqliteOutbox implements Outbox {
             return;
         }
         queue.add(new Op<>(null, null));
+        LockSupport.unpark(w);
         try {
             w.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {

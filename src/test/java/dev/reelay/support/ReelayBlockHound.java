@@ -1,0 +1,42 @@
+package dev.reelay.support;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * How BlockHound watches the test run (installed for every test by blockhound-junit-platform).
+ * Every blocking call on a non-blocking thread is recorded, even one that a library swallows,
+ * so that HygieneTest can fail the run on it.
+ */
+public final class ReelayBlockHound implements BlockHoundIntegration {
+
+    private static final List<String> DETECTED = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        // The AWS SDK closes its channel pools from Netty's GlobalEventExecutor and waits there
+        // (Netty's SimpleChannelPool.close awaits the channel close): the SDK's shutdown, not ours.
+        builder.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close");
+        builder.blockingMethodCallback(method -> {
+            BlockingOperationError error = new BlockingOperationError(method);
+            StringBuilder where = new StringBuilder(Thread.currentThread().getName()).append(": ").append(method);
+            for (StackTraceElement e : error.getStackTrace()) {
+                where.append("\n\tat ").append(e);
+            }
+            DETECTED.add(where.toString());
+            throw error;
+        });
+    }
+
+    /** What was caught blocking, with the thread and the stack. */
+    public static List<String> detected() {
+        return List.copyOf(DETECTED);
+    }
+
+    public static void clear() {
+        DETECTED.clear();
+    }
+}
