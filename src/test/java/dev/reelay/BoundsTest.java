@@ -3,6 +3,7 @@ package dev.reelay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reelay.PipelineResult.Status;
+import dev.reelay.media.MediaOptions;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import dev.reelay.storage.StoredObject;
@@ -74,6 +75,7 @@ class BoundsTest extends ServersTest {
         pipeline = RecordingPipeline.create(PipelineOptions.builder()
                 .s3(s3.sharedClientOptions().build())
                 .webhook(fastEndpoint(receiver.url()).build())
+                .media(MediaOptions.disabled())
                 .build());
         Flux<Recording> source = Flux.range(1, 100_000)
                 .doOnRequest(n -> mostOutstanding.accumulateAndGet(outstanding.addAndGet(n), Math::max))

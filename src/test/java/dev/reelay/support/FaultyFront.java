@@ -2,58 +2,60 @@ package dev.reelay.support;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
+import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyInbound;
+import reactor.netty.NettyOutbound;
 import reactor.netty.tcp.TcpClient;
 import reactor.netty.tcp.TcpServer;
 
 /**
- * A TCP front for a test server that passes bytes through, or on command drops the next
- * connections the moment they arrive, or resets them once the request has come.
+ * A TCP front for a test server (the S3 server or the receiver) that passes bytes through or,
+ * connection by connection, injects a fault: it drops the connection on arrival, resets it once
+ * the request has come or once the answer starts, swallows the request and never answers, or
+ * closes before answering. It can also throttle answers.
  */
 public final class FaultyFront implements AutoCloseable {
 
-    private final AtomicInteger dropNext = new AtomicInteger();
-    private final AtomicInteger resetNext = new AtomicInteger();
+    /** What happens to one connection. */
+    public enum Fault {
+        /** Bytes pass both ways. */
+        PASS,
+        /** Closed as soon as it is accepted. */
+        DROP,
+        /** Reset (RST) as soon as the first request bytes arrive: the request is lost. */
+        RESET_REQUEST,
+        /** The request reaches the server, which acts on it; reset as its answer starts: the client can't tell. */
+        RESET_RESPONSE,
+        /** The request is read and nothing is ever answered. */
+        STALL,
+        /** The request is read, then the connection is closed without an answer. */
+        CLOSE_BEFORE_ANSWER
+    }
+
+    private final TcpClient target;
     private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicInteger dropped = new AtomicInteger();
+    private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
+    private volatile IntFunction<Fault> plan = i -> Fault.PASS;
+    private volatile long bytesPerSecond;
     private final DisposableServer server;
 
     private FaultyFront(String host, int port) {
-        TcpClient target = TcpClient.create().host(host).port(port);
-        server = TcpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .handle((in, out) -> {
-                    connections.incrementAndGet();
-                    if (dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        dropped.incrementAndGet();
-                        in.withConnection(Connection::dispose);
-                        return Mono.empty();
-                    }
-                    Flux<ByteBuf> request = in.receive().retain().switchOnFirst((first, all) -> {
-                        if (first.hasValue() && resetNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                            dropped.incrementAndGet();
-                            first.get().release();
-                            in.withConnection(c -> {
-                                c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-                                c.dispose();
-                            });
-                            return Flux.empty();
-                        }
-                        return all;
-                    });
-                    return target.connect().flatMap(upstream -> {
-                        Mono<Void> up = upstream.outbound().send(request).then();
-                        Mono<Void> down = out.send(upstream.inbound().receive().retain()).then();
-                        return Mono.firstWithSignal(up, down).doFinally(s -> upstream.dispose());
-                    });
-                })
-                .bindNow();
+        for (Fault f : Fault.values()) {
+            injected.put(f, new AtomicInteger());
+        }
+        target = TcpClient.create().host(host).port(port);
+        server = TcpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
     }
 
     public static FaultyFront in(URI target) {
@@ -64,25 +66,100 @@ public final class FaultyFront implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.port());
     }
 
-    /** The next {@code n} connections are closed as soon as they are accepted. */
-    public void dropNext(int n) {
-        dropNext.set(n);
+    /** The URL of the same path as {@code url}, through this front. */
+    public String front(String url) {
+        URI u = URI.create(url);
+        return "http://127.0.0.1:" + server.port() + u.getRawPath();
     }
 
-    /**
-     * The next {@code n} connections are reset (RST) as soon as their first request bytes
-     * arrive: the client has sent its request and gets no answer.
-     */
+    /** Decides each new connection's fault by its number (0, 1, 2, …). */
+    public void plan(IntFunction<Fault> plan) {
+        this.plan = plan;
+    }
+
+    /** The next {@code n} connections get {@code fault}; the ones after pass. */
+    public void next(int n, Fault fault) {
+        int from = connections.get();
+        plan(i -> i < from + n ? fault : Fault.PASS);
+    }
+
+    /** Each connection gets {@code fault} with this probability, reproducibly for the seed. */
+    public void random(double probability, Fault fault, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        plan(i -> {
+            synchronized (random) {
+                return random.nextDouble() < probability ? fault : Fault.PASS;
+            }
+        });
+    }
+
+    /** Answers trickle at this many bytes per second (0: no limit). */
+    public void throttle(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /** The next {@code n} connections are closed as soon as they are accepted. */
+    public void dropNext(int n) {
+        next(n, Fault.DROP);
+    }
+
+    /** The next {@code n} connections are reset as soon as their request arrives. */
     public void resetNext(int n) {
-        resetNext.set(n);
+        next(n, Fault.RESET_REQUEST);
     }
 
     public int connections() {
         return connections.get();
     }
 
+    /** How many connections got {@code fault}. */
+    public int injected(Fault fault) {
+        return injected.get(fault).get();
+    }
+
+    /** How many connections got any fault. */
     public int dropped() {
-        return dropped.get();
+        return injected.entrySet().stream().filter(e -> e.getKey() != Fault.PASS).mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    private Mono<Void> handle(NettyInbound in, NettyOutbound out) {
+        Fault fault = plan.apply(connections.getAndIncrement());
+        injected.get(fault).incrementAndGet();
+        switch (fault) {
+            case DROP:
+                in.withConnection(Connection::dispose);
+                return Mono.empty();
+            case STALL:
+                return in.receive().then();
+            case CLOSE_BEFORE_ANSWER:
+                return in.receive().next().doOnNext(b -> in.withConnection(Connection::dispose)).then();
+            case RESET_REQUEST:
+                return in.receive().next().doOnNext(b -> reset(in)).then();
+            default:
+                return target.connect().flatMap(upstream -> {
+                    Mono<Void> up = upstream.outbound().send(in.receive().retain()).then();
+                    Flux<ByteBuf> answer = upstream.inbound().receive().retain();
+                    if (fault == Fault.RESET_RESPONSE) {
+                        answer = answer.take(1).doOnNext(b -> {
+                            b.release();
+                            reset(in);
+                        }).filter(b -> false);
+                    } else if (bytesPerSecond > 0) {
+                        long bps = bytesPerSecond;
+                        answer = answer.concatMap(b -> Mono.delay(Duration.ofNanos(b.readableBytes() * 1_000_000_000L / bps))
+                                .thenReturn(b), 1);
+                    }
+                    Mono<Void> down = out.send(answer.doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)).then();
+                    return Mono.firstWithSignal(up, down).doFinally(s -> upstream.dispose());
+                });
+        }
+    }
+
+    private static void reset(NettyInbound in) {
+        in.withConnection(c -> {
+            c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            c.dispose();
+        });
     }
 
     @Override

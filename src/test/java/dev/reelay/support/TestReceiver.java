@@ -63,6 +63,7 @@ public final class TestReceiver implements AutoCloseable {
     private final AtomicLong nextPk = new AtomicLong(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Scripted always;
+    private final Set<Long> stalled = ConcurrentHashMap.newKeySet();
     private final DisposableServer server;
 
     private TestReceiver() {
@@ -96,6 +97,11 @@ public final class TestReceiver implements AutoCloseable {
         script.addAll(List.of(answers));
     }
 
+    /** Requests for this recording are read and never answered. */
+    public void stallRecording(long recordingId) {
+        stalled.add(recordingId);
+    }
+
     /** Every request gets this answer until cleared with null. */
     public void always(Scripted answer) {
         always = answer;
@@ -116,7 +122,7 @@ public final class TestReceiver implements AutoCloseable {
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         return request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
                 .flatMap(body -> {
-                    Scripted s = always != null ? always : script.poll();
+                    Scripted s = always != null ? always : stalls(body) ? Scripted.stalling() : script.poll();
                     if (s != null) {
                         requests.add(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status, System.nanoTime()));
                         if (s.stalls) {
@@ -129,6 +135,17 @@ public final class TestReceiver implements AutoCloseable {
                     requests.add(new Request(request.requestHeaders().copy(), body, a.status, System.nanoTime()));
                     return send(response, a.status, a.body);
                 });
+    }
+
+    private boolean stalls(String body) {
+        if (stalled.isEmpty()) {
+            return false;
+        }
+        try {
+            return stalled.contains(JSON.readTree(body).path("recording_id").asLong());
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private record Answer(int status, String body) {
