@@ -73,6 +73,12 @@ class RejectionTest extends ServersTest {
                         "recording 52: file 1 'metadata.json': metadata.json and the metadata role are reserved"),
                 Arguments.of("null file", (Function<Path, Recording>) v -> Recordings.base(53).file((RecordingFile) null).build(),
                         "recording 53: file 1 is null"),
+                Arguments.of("lone surrogate in title", (Function<Path, Recording>) v -> Recordings.base(55)
+                                .title("broken \uD83C title").video(v).build(),
+                        "recording 55: title is not valid Unicode: a lone surrogate at index 7"),
+                Arguments.of("lone surrogate in file name", (Function<Path, Recording>) v -> Recordings.base(56)
+                                .file(RecordingFile.of(FileRole.OTHER, v, "a\uDC00.txt")).build(),
+                        "has a file name that is not valid Unicode: a lone surrogate at index 1"),
                 Arguments.of("negative duration", (Function<Path, Recording>) v -> Recordings.base(54)
                                 .declaredDuration(Duration.ofSeconds(-1)).video(v).build(),
                         "recording 54: declared duration is negative"));

@@ -41,9 +41,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -66,6 +68,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private final Permits uploads;
     private final Scheduler io = Schedulers.boundedElastic();
     private final Function<Flux<RecordingJob>, Flux<RecordingJob>> stages;
+    /** Ids being worked on by any subscription of this pipeline: a second one at the same time would clobber the first's journal. */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     public DefaultRecordingPipeline(PipelineOptions options) {
         this.options = options;
@@ -83,11 +87,23 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Flux<PipelineResult> process(Flux<Recording> recordings) {
-        return recordings.flatMap(recording -> outbox.accept(recording)
+        return recordings.flatMap(recording -> exclusively(recording, () -> outbox.accept(recording)
                         .onErrorMap(e -> new ReelayException("recording " + recording.id()
                                 + " could not be accepted: " + e.getMessage(), e))
-                        .then(Mono.defer(() -> run(RecordingJob.of(recording), 1, options.clock().instant()))),
+                        .then(Mono.defer(() -> run(RecordingJob.of(recording), 1, options.clock().instant())))),
                 options.recordingsInFlight(), 1);
+    }
+
+    /** Runs the work unless the same recording id is already under way here, which is refused. */
+    private Mono<PipelineResult> exclusively(Recording recording, Supplier<Mono<PipelineResult>> work) {
+        return Mono.defer(() -> {
+            long id = recording.id();
+            if (!inFlight.add(id)) {
+                return Mono.just(RecordingJob.of(recording).reject("recording " + id
+                        + ": recording_id is already being processed (a duplicate in flight); not accepted again").result());
+            }
+            return work.get().doFinally(s -> inFlight.remove(id));
+        });
     }
 
     @Override
@@ -98,7 +114,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     @Override
     public Flux<PipelineResult> resume() {
         return outbox.unfinished()
-                .flatMap(entry -> run(jobOf(entry), entry.attempts(), entry.acceptedAt()), options.recordingsInFlight(), 1);
+                .flatMap(entry -> exclusively(entry.recording(),
+                        () -> run(jobOf(entry), entry.attempts(), entry.acceptedAt())), options.recordingsInFlight(), 1);
     }
 
     @Override
@@ -120,8 +137,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     }
 
     private Mono<PipelineResult> rerun(OutboxEntry entry) {
-        return outbox.retrying(entry.id()).then(Mono.defer(() -> run(jobOf(entry), entry.attempts() + 1,
-                entry.acceptedAt())));
+        return exclusively(entry.recording(), () -> outbox.retrying(entry.id())
+                .then(Mono.defer(() -> run(jobOf(entry), entry.attempts() + 1, entry.acceptedAt()))));
     }
 
     @Override
@@ -349,7 +366,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
             Recording r = job.recording();
             String key = options.keyLayout().key(r.id(), options.metadataFileName());
             String url = store.url(key);
-            RecordingMetadata withOwnUrl = assemble(job, url);
+            RecordingMetadata withOwnUrl = MetadataAssembler.assemble(r, job.storedFiles(), job.probedDuration().orElse(null),
+                    url, options.clock().instant(), options.uploadSource(), store.bucket(), store.region());
             byte[] json = withOwnUrl.toJson();
             return uploads.withPermit(() -> store.put(withProgress(r.id(), options.metadataFileName(),
                             ObjectUpload.ofBytes(key, json, "application/json"))))
@@ -366,34 +384,6 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                         return Mono.just(job.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
                     });
         });
-    }
-
-    private RecordingMetadata assemble(RecordingJob job, String metadataUrl) {
-        Recording r = job.recording();
-        long total = 0;
-        Map<String, BigDecimal> sizes = new LinkedHashMap<>();
-        Map<String, String> urls = new LinkedHashMap<>();
-        for (FileRole role : List.of(FileRole.VIDEO, FileRole.THUMBNAIL, FileRole.TRANSCRIPT)) {
-            job.storedFiles().stream().filter(f -> f.role() == role).findFirst()
-                    .ifPresent(f -> urls.put(role.payloadKey(), f.url()));
-        }
-        urls.put(FileRole.METADATA.payloadKey(), metadataUrl);
-        for (FileOutcome f : job.storedFiles()) {
-            total += f.size();
-            sizes.put(f.name(), RecordingMetadata.mebibytes(f.size()));
-        }
-        Long declared = r.declaredDuration().map(DefaultRecordingPipeline::roundedSeconds).orElse(null);
-        Long probed = job.probedDuration().map(DefaultRecordingPipeline::roundedSeconds).orElse(null);
-        Instant now = options.clock().instant();
-        return new RecordingMetadata(r.id(), r.title(), r.createdAt(),
-                probed != null ? probed : declared,
-                declared != null ? declared : probed,
-                r.user(), RecordingMetadata.mebibytes(total), sizes, urls, now, options.uploadSource(),
-                store.bucket(), store.region());
-    }
-
-    static long roundedSeconds(Duration d) {
-        return (d.toMillis() + 500) / 1000;
     }
 
     // ---- deliver

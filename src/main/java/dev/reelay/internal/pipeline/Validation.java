@@ -33,6 +33,14 @@ final class Validation {
         if (r.title() == null) {
             return Optional.of(who + "title is missing");
         }
+        for (String[] text : new String[][] {{"title", r.title()},
+                {"user_info.username", r.user() == null ? null : r.user().username()},
+                {"user_info.email", r.user() == null ? null : r.user().email()}}) {
+            int broken = brokenSurrogate(text[1]);
+            if (broken >= 0) {
+                return Optional.of(who + text[0] + " is not valid Unicode: a lone surrogate at index " + broken);
+            }
+        }
         if (r.createdAt() == null) {
             return Optional.of(who + "created_at is missing");
         }
@@ -112,10 +120,34 @@ final class Validation {
                 return Optional.of("has a file name with a control character in it: '" + printable(name) + "'");
             }
         }
+        int broken = brokenSurrogate(name);
+        if (broken >= 0) {
+            return Optional.of("has a file name that is not valid Unicode: a lone surrogate at index " + broken);
+        }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             return Optional.of("has a file name longer than " + MAX_NAME_BYTES + " bytes");
         }
         return Optional.empty();
+    }
+
+    /** The index of the first unpaired UTF-16 surrogate, or -1: such text cannot be written as JSON or UTF-8. */
+    static int brokenSurrogate(String s) {
+        if (s == null) {
+            return -1;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Control characters shown as escapes, long values cut, so a message stays one readable line. */
