@@ -8,6 +8,7 @@ import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import dev.reelay.storage.StoredObject;
 import dev.reelay.support.FaultyFront;
+import dev.reelay.support.CountingStore;
 import dev.reelay.support.Recordings;
 import dev.reelay.support.ServersTest;
 import java.nio.file.Path;
@@ -21,48 +22,6 @@ import reactor.test.StepVerifier;
 
 /** Demand, concurrency and laziness: what the host can rely on when it hands in a huge Flux. */
 class BoundsTest extends ServersTest {
-
-    /** A host's store that counts what runs at once and otherwise defers to S3. */
-    static final class CountingStore implements ObjectStore {
-        final ObjectStore delegate;
-        final AtomicInteger running = new AtomicInteger();
-        final AtomicInteger mostRunning = new AtomicInteger();
-        final AtomicInteger puts = new AtomicInteger();
-
-        CountingStore(ObjectStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String bucket() {
-            return delegate.bucket();
-        }
-
-        @Override
-        public String region() {
-            return delegate.region();
-        }
-
-        @Override
-        public Mono<StoredObject> put(ObjectUpload upload) {
-            return Mono.defer(() -> {
-                puts.incrementAndGet();
-                mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-                // counted down before the end is passed on, so the next upload can't overlap the count
-                return delegate.put(upload).doOnTerminate(running::decrementAndGet).doOnCancel(running::decrementAndGet);
-            });
-        }
-
-        @Override
-        public Mono<Long> size(String key) {
-            return delegate.size(key);
-        }
-
-        @Override
-        public String url(String key) {
-            return delegate.url(key);
-        }
-    }
 
     @Test
     void aHundredThousandRecordingsAreTakenOnlyAsFastAsTheyFinish() {
@@ -116,8 +75,8 @@ class BoundsTest extends ServersTest {
                 .expectComplete()
                 .verify(LIMIT);
 
-        assertThat(store.puts.get()).isEqualTo(30 * 4);
-        assertThat(store.mostRunning.get()).isEqualTo(3);
+        assertThat(store.puts()).isEqualTo(30 * 4);
+        assertThat(store.mostRunning()).isEqualTo(3);
     }
 
     @Test

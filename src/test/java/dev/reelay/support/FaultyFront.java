@@ -48,6 +48,8 @@ public final class FaultyFront implements AutoCloseable {
     private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
     private volatile IntFunction<Fault> plan = i -> Fault.PASS;
     private volatile long bytesPerSecond;
+    private volatile double chunkResetProbability;
+    private final SplittableRandom chunkRandom = new SplittableRandom(11);
     private final DisposableServer server;
 
     private FaultyFront(String host, int port) {
@@ -91,6 +93,15 @@ public final class FaultyFront implements AutoCloseable {
                 return random.nextDouble() < probability ? fault : Fault.PASS;
             }
         });
+    }
+
+    /**
+     * On connections that pass, each chunk of request bytes resets the connection with this
+     * probability: with keep-alive connections carrying many requests, faults then strike
+     * requests, not only new connections.
+     */
+    public void resetRequestChunks(double probability) {
+        this.chunkResetProbability = probability;
     }
 
     /** Answers trickle at this many bytes per second (0: no limit). */
@@ -137,7 +148,24 @@ public final class FaultyFront implements AutoCloseable {
                 return in.receive().next().doOnNext(b -> reset(in)).then();
             default:
                 return target.connect().flatMap(upstream -> {
-                    Mono<Void> up = upstream.outbound().send(in.receive().retain()).then();
+                    Flux<ByteBuf> request = in.receive().retain();
+                    if (chunkResetProbability > 0 && fault == Fault.PASS) {
+                        request = request.handle((b, sink) -> {
+                            boolean reset;
+                            synchronized (chunkRandom) {
+                                reset = chunkRandom.nextDouble() < chunkResetProbability;
+                            }
+                            if (reset) {
+                                injected.get(Fault.RESET_REQUEST).incrementAndGet();
+                                b.release();
+                                reset(in);
+                                sink.complete();
+                            } else {
+                                sink.next(b);
+                            }
+                        });
+                    }
+                    Mono<Void> up = upstream.outbound().send(request).then();
                     Flux<ByteBuf> answer = upstream.inbound().receive().retain();
                     if (fault == Fault.RESET_RESPONSE) {
                         answer = answer.take(1).doOnNext(b -> {

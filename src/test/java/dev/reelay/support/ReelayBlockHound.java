@@ -20,6 +20,9 @@ public final class ReelayBlockHound implements BlockHoundIntegration {
         // The AWS SDK closes its channel pools from Netty's GlobalEventExecutor and waits there
         // (Netty's SimpleChannelPool.close awaits the channel close): the SDK's shutdown, not ours.
         builder.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close");
+        // Netty 4.2's adaptive allocator briefly locks a magazine when it grows its pool: Netty's own event-loop code.
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
         builder.blockingMethodCallback(method -> {
             BlockingOperationError error = new BlockingOperationError(method);
             StringBuilder where = new StringBuilder(Thread.currentThread().getName()).append(": ").append(method);

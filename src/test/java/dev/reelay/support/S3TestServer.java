@@ -142,8 +142,20 @@ public final class S3TestServer implements AutoCloseable {
         }
     }
 
+    /** Every object in the bucket, page after page. */
     public int objectCount() {
-        return blobStore().list(BUCKET, org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive()).size();
+        int count = 0;
+        String marker = null;
+        do {
+            var options = org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive();
+            if (marker != null) {
+                options.afterMarker(marker);
+            }
+            var page = blobStore().list(BUCKET, options);
+            count += page.size();
+            marker = page.getNextMarker();
+        } while (marker != null);
+        return count;
     }
 
     public void clear() {

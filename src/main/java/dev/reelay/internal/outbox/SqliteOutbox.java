@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The embedded outbox: one SQLite file in WAL mode with synchronous FULL, so a write is on
@@ -409,15 +410,20 @@ public final class SqliteOutbox implements Outbox {
         return submit(work);
     }
 
+    /**
+     * Queues the work for the writer thread. What follows a write runs on the parallel
+     * scheduler, not on the writer: the writer only writes, and nothing downstream can stall or
+     * break it.
+     */
     private <T> Mono<T> submit(Work<T> work) {
-        return Mono.create(sink -> {
+        return Mono.<T>create(sink -> {
             if (closed) {
                 sink.error(new ReelayException("the outbox at " + file + " is closed"));
                 return;
             }
             queue.add(new Op<>(work, sink));
             LockSupport.unpark(writer());
-        });
+        }).publishOn(Schedulers.parallel());
     }
 
     private Thread writer() {
@@ -448,7 +454,11 @@ public final class SqliteOutbox implements Outbox {
                 }
             }
             if (!batch.isEmpty()) {
-                run(batch);
+                try {
+                    run(batch);
+                } catch (RuntimeException | Error e) {
+                    log.error("The outbox writer at {} failed; it goes on with the next writes", file, e);
+                }
                 batch.clear();
             } else if (!stop) {
                 LockSupport.park(this);

@@ -102,7 +102,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                 return Mono.just(RecordingJob.of(recording).reject("recording " + id
                         + ": recording_id is already being processed (a duplicate in flight); not accepted again").result());
             }
-            return work.get().doFinally(s -> inFlight.remove(id));
+            // free again before the result is passed on: whoever reacts to it may submit the id anew
+            return work.get().doOnNext(r -> inFlight.remove(id)).doFinally(s -> inFlight.remove(id));
         });
     }
 
@@ -383,7 +384,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                         withoutIt.remove(FileRole.METADATA.payloadKey());
                         return Mono.just(job.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
                     });
-        });
+        }).subscribeOn(io); // the URL may be presigned: the SDK's signer takes locks
     }
 
     // ---- deliver

@@ -1,6 +1,8 @@
 package dev.reelay.internal.pipeline;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +23,13 @@ import java.util.Map;
 /** The metadata document in the original system's JSON shape, field by field and in its order. */
 public final class MetadataJson {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Replies are parsed on Netty's event loops: the buffer pool must be lock-free (Jackson's
+     * default pool may park a thread under contention).
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newLockFreePool())
+            .build());
 
     /** {@code 2025-10-25 01:55:59.374860}, as Python's {@code str(datetime)} writes it. */
     static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");

@@ -159,7 +159,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     private Mono<Void> abort(String key, String uploadId) {
         return client()
-                .flatMap(c -> Mono.fromFuture(() -> c.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId))))
+                .flatMap(c -> Mono.fromFuture(() -> c.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)))
+                        .subscribeOn(Schedulers.boundedElastic()))
                 .timeout(options.attemptTimeout())
                 .doOnError(e -> log.warn("Could not abort the multipart upload of s3://{}/{}: {}", bucket, key,
                         S3Errors.unwrap(e).toString()))
@@ -186,7 +187,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /**
      * One S3 call: a new future per attempt, a timeout per attempt, retries of what may
-     * succeed later only, counting the attempts.
+     * succeed later only, counting the attempts. The call itself (signing, marshalling, opening
+     * the file) is started on a thread that may block: the SDK's request path takes locks, and
+     * must not run on an event loop or a parallel thread, whoever subscribes.
      */
     private <T> Mono<T> request(AtomicInteger attempts, java.util.function.Function<S3AsyncClient, CompletableFuture<T>> call) {
         RetryBackoffSpec retry = options.retry().filter(S3Errors::retryable);
@@ -194,7 +197,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 .flatMap(c -> Mono.fromFuture((Supplier<CompletableFuture<T>>) () -> {
                     attempts.incrementAndGet();
                     return call.apply(c);
-                }))
+                }).subscribeOn(Schedulers.boundedElastic()))
                 .timeout(options.attemptTimeout())
                 .retryWhen(retry.onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }

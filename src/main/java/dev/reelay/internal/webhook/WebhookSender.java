@@ -1,6 +1,7 @@
 package dev.reelay.internal.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.reelay.internal.pipeline.MetadataJson;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
@@ -44,6 +45,8 @@ public final class WebhookSender implements WebhookClient {
 
     private final Clock clock;
     private final int maxConnections;
+    /** Read once here, on the creating thread: its resource read must not happen on an I/O thread. */
+    private final String userAgent = Version.userAgent();
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
 
@@ -100,7 +103,7 @@ public final class WebhookSender implements WebhookClient {
                 .headers(h -> {
                     h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     h.set(HttpHeaderNames.ACCEPT, "application/json");
-                    h.set(HttpHeaderNames.USER_AGENT, Version.userAgent());
+                    h.set(HttpHeaderNames.USER_AGENT, userAgent);
                     h.set("webhook-id", webhookId);
                     h.set("webhook-timestamp", Long.toString(timestamp));
                     if (signature != null) {
@@ -217,31 +220,66 @@ public final class WebhookSender implements WebhookClient {
         return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    /**
+     * The receiver's JSON answer, read with the streaming parser: it runs on the event loop, and
+     * databind's caches take locks on first use.
+     */
     private static ReceiverReply parseReply(byte[] body) {
         if (body.length == 0) {
             return null;
         }
-        try {
-            JsonNode n = MetadataJson.MAPPER.readTree(body);
-            if (n == null || !n.isObject()) {
+        try (JsonParser p = MetadataJson.MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            return new ReceiverReply(text(n, "status"), text(n, "message"), number(n, "recording_id"),
-                    number(n, "pk"), text(n, "action"));
+            String status = null;
+            String message = null;
+            String action = null;
+            Long recordingId = null;
+            Long pk = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "status" -> status = text(p, value);
+                    case "message" -> message = text(p, value);
+                    case "action" -> action = text(p, value);
+                    case "recording_id" -> recordingId = number(p, value);
+                    case "pk" -> pk = number(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+            return new ReceiverReply(status, message, recordingId, pk, action);
         } catch (IOException e) {
             String text = new String(body, StandardCharsets.UTF_8).strip();
             return new ReceiverReply(null, text.length() > 200 ? text.substring(0, 200) + "…" : text, null, null, null);
         }
     }
 
-    private static String text(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        return v == null || v.isNull() ? null : v.asText();
+    private static String text(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value.isScalarValue()) {
+            return p.getValueAsString();
+        }
+        p.skipChildren();
+        return null;
     }
 
-    private static Long number(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        return v != null && v.canConvertToLong() ? v.asLong() : null;
+    private static Long number(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (value == JsonToken.VALUE_STRING) {
+            try {
+                return Long.parseLong(p.getText().trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        p.skipChildren();
+        return null;
     }
 
     /** Delay-seconds or an HTTP date; capped at an hour, and nothing for nonsense. */
