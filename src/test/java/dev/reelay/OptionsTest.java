@@ -45,7 +45,7 @@ class OptionsTest {
         WebhookEndpoint w = o.webhooks().get(0);
         assertThat(w.attemptTimeout()).isEqualTo(Duration.ofSeconds(30));
         S3StorageOptions s = o.s3().orElseThrow();
-        assertThat(s.multipartThreshold()).isEqualTo(8L * 1024 * 1024);
+        assertThat(s.multipartThreshold()).isEqualTo(32L * 1024 * 1024);
         assertThat(s.partSize()).isEqualTo(8L * 1024 * 1024);
         assertThat(s.urlStrategy().url("fyemeet", "3/video.mkv"))
                 .isEqualTo("https://s3.us-west-1.idrivee2.com/fyemeet/3/video.mkv");

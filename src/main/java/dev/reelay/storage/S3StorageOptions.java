@@ -37,8 +37,16 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  */
 public final class S3StorageOptions {
 
-    /** 8 MiB: the default multipart threshold and part size. */
+    /** 8 MiB: the default part size. */
     public static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
+    /**
+     * 32 MiB, four default parts: the default multipart threshold. A smaller file goes in one
+     * PUT: in parts it would cost three more requests, and a store that assembles the parts by
+     * copying them (S3Proxy's filesystem store, some gateways) would handle its bytes twice.
+     * Four parts in flight of one file need as much bandwidth within the attempt timeout as one
+     * PUT of this size.
+     */
+    public static final long DEFAULT_MULTIPART_THRESHOLD = 4 * DEFAULT_PART_SIZE;
     /** S3's smallest part but the last. */
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
@@ -124,7 +132,7 @@ public final class S3StorageOptions {
         return Optional.ofNullable(client);
     }
 
-    /** Files of this size or more are uploaded in parts. Default 8 MiB. */
+    /** Files of this size or more are uploaded in parts. Default 32 MiB. */
     public long multipartThreshold() {
         return multipartThreshold;
     }
@@ -203,7 +211,7 @@ public final class S3StorageOptions {
         private String bucket;
         private AwsCredentialsProvider credentials;
         private S3AsyncClient client;
-        private long multipartThreshold = DEFAULT_PART_SIZE;
+        private long multipartThreshold = DEFAULT_MULTIPART_THRESHOLD;
         private long partSize = DEFAULT_PART_SIZE;
         private long partsInFlight = 4;
         private long maxConnections = 32;

@@ -1,0 +1,82 @@
+package dev.reelay.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The flags of a run, read from {@code -Dbench.*} system properties (the benchmarks pom passes
+ * the Maven properties of the same names on to the harness JVM).
+ *
+ * @param workloads            which workloads to run, 1 to 5
+ * @param reps                 measured repetitions of workloads 1 and 4 (after a warm-up)
+ * @param recordings           recordings of workload 1
+ * @param bigMiB               the size of workload 2's large video
+ * @param backpressure         recordings of workload 3
+ * @param backpressureInFlight {@code recordingsInFlight} of workload 3
+ * @param deliveries           webhook deliveries per repetition of workload 4
+ * @param mediaReps            measured repetitions of workload 5 (after a warm-up)
+ * @param out                  where the Markdown results are written
+ * @param cache                where the generated 1080p video is kept between runs
+ * @param tmp                  where the run's files go (the recordings and the S3 server's store),
+ *                             removed at the end: {@code -Dbench.tmp}, else /dev/shm when it has room
+ *                             (no disk writeback to disturb the timings), else java.io.tmpdir
+ */
+record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int backpressure,
+              int backpressureInFlight, int deliveries, int mediaReps, Path out, Path cache, Path tmp) {
+
+    /** What the largest workload keeps on disk at once, with room to spare. */
+    private static final long TMP_NEEDED = 6L * 1024 * 1024 * 1024;
+
+    static Config fromSystemProperties() {
+        Set<Integer> workloads = Arrays.stream(System.getProperty("bench.workloads", "1,2,3,4,5").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt)
+                .collect(Collectors.toCollection(TreeSet::new));
+        return new Config(workloads,
+                positive("bench.reps", 5),
+                positive("bench.recordings", 40),
+                positive("bench.bigMiB", 1024),
+                positive("bench.backpressure", 100_000),
+                positive("bench.backpressureInFlight", 64),
+                positive("bench.deliveries", 10_000),
+                positive("bench.mediaReps", 9),
+                Path.of(System.getProperty("bench.out", "target/results.md")),
+                Path.of(System.getProperty("bench.cache", "target/bench-cache")),
+                tmp(System.getProperty("bench.tmp", "")));
+    }
+
+    private static Path tmp(String chosen) {
+        if (!chosen.isBlank()) {
+            return Path.of(chosen);
+        }
+        Path shm = Path.of("/dev/shm");
+        try {
+            if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > TMP_NEEDED) {
+                return shm;
+            }
+        } catch (IOException e) {
+            // fall back to the JVM's temporary directory
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    private static int positive(String name, int fallback) {
+        String value = System.getProperty(name);
+        int n = value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+        if (n <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + n);
+        }
+        return n;
+    }
+
+    String describe() {
+        return "workloads=" + workloads.stream().map(String::valueOf).collect(Collectors.joining(","))
+                + " reps=" + reps + " recordings=" + recordings + " bigMiB=" + bigMiB
+                + " backpressure=" + backpressure + " backpressureInFlight=" + backpressureInFlight
+                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " tmp=" + tmp;
+    }
+}
