@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
-import reactor.test.StepVerifier;
 
 /** Input that is wrong or strange gets a clear reason naming the recording, and the rest goes on. */
 class BadInputTest extends ServersTest {
@@ -32,17 +30,6 @@ class BadInputTest extends ServersTest {
                 .s3(s3.sharedClientOptions().build())
                 .webhook(fastEndpoint(receiver.url()).build())
                 .media(MediaOptions.disabled());
-    }
-
-    List<PipelineResult> processAll(PipelineOptions options, Flux<Recording> recordings) {
-        pipeline = RecordingPipeline.create(options);
-        List<PipelineResult> results = new ArrayList<>();
-        StepVerifier.create(pipeline.process(recordings))
-                .recordWith(() -> results)
-                .thenConsumeWhile(r -> true)
-                .expectComplete()
-                .verify(LIMIT);
-        return results;
     }
 
     @Test

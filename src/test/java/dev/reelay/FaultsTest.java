@@ -38,17 +38,6 @@ class FaultsTest extends ServersTest {
 
     static final long SEED = 20261128L;
 
-    List<PipelineResult> processAll(PipelineOptions options, Flux<Recording> recordings) {
-        pipeline = RecordingPipeline.create(options);
-        List<PipelineResult> results = new ArrayList<>();
-        StepVerifier.create(pipeline.process(recordings))
-                .recordWith(() -> results)
-                .thenConsumeWhile(r -> true)
-                .expectComplete()
-                .verify(Duration.ofMinutes(2));
-        return results;
-    }
-
     @Test
     void thirtyPercentOfStoreConnectionsResetAndEveryRecordingStillCompletesWithItsBytes() throws Exception {
         try (FaultyFront front = FaultyFront.in(s3.endpoint())) {

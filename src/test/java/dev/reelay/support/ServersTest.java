@@ -7,12 +7,15 @@ import dev.reelay.RecordingPipeline;
 import dev.reelay.webhook.WebhookEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 
@@ -62,6 +65,18 @@ public abstract class ServersTest {
         return WebhookEndpoint.builder(url)
                 .attemptTimeout(Duration.ofSeconds(5))
                 .retry(Retry.backoff(3, Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(50)));
+    }
+
+    /** Creates the test's pipeline with these options and runs every recording through it. */
+    protected List<PipelineResult> processAll(PipelineOptions options, Flux<Recording> recordings) {
+        pipeline = RecordingPipeline.create(options);
+        List<PipelineResult> results = new ArrayList<>();
+        StepVerifier.create(pipeline.process(recordings))
+                .recordWith(() -> results)
+                .thenConsumeWhile(r -> true)
+                .expectComplete()
+                .verify(Duration.ofMinutes(2));
+        return results;
     }
 
     /** Creates the test's pipeline with these options and runs one recording through it. */
