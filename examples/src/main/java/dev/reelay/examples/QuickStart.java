@@ -1,5 +1,6 @@
 package dev.reelay.examples;
 
+import dev.reelay.FileRole;
 import dev.reelay.PipelineResult;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.webhook.WebhookOutcome;
@@ -65,8 +66,10 @@ public final class QuickStart {
                          .build())) {
                 out.println("  recording  " + config.recordingId() + " \"" + config.recordingTitle() + "\" by "
                         + config.userName() + " <" + config.userEmail() + ">: " + demo.description());
+                boolean bringsThumbnail = demo.recording().file(FileRole.THUMBNAIL).isPresent();
                 Printing.section(out, "Uploading recording " + demo.recording().id() + " ("
-                        + demo.recording().files().size() + " files, then metadata.json)");
+                        + demo.recording().files().size() + " files" + (bringsThumbnail ? "" : ", a thumbnail Reelay cuts")
+                        + ", then metadata.json)");
 
                 // block() is fine here, in main; inside a reactive chain it never is.
                 PipelineResult result = Objects.requireNonNull(pipeline.submit(demo.recording()).block(),
