@@ -10,9 +10,11 @@ import dev.reelay.webhook.WebhookEndpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Immutable settings of a {@link RecordingPipeline}, checked when built.
@@ -59,6 +61,13 @@ public final class PipelineOptions {
         this.s3 = b.s3;
         this.objectStore = b.objectStore;
         this.webhooks = List.copyOf(b.webhooks);
+        Set<String> seen = new HashSet<>();
+        for (WebhookEndpoint w : webhooks) {
+            if (!seen.add(w.displayUrl())) {
+                throw new IllegalArgumentException("two webhook endpoints have the URL " + w.displayUrl()
+                        + " (query strings and credentials aside); each endpoint needs a URL of its own");
+            }
+        }
         this.keyLayout = Objects.requireNonNull(b.keyLayout, "keyLayout");
         this.recordingsInFlight = (int) Checks.positive(b.recordingsInFlight, "recordingsInFlight");
         this.uploadsInFlight = (int) Checks.positive(b.uploadsInFlight, "uploadsInFlight");

@@ -177,6 +177,27 @@ class FaultsTest extends ServersTest {
     }
 
     @Test
+    void anAnswerSlowerThanTheAttemptTimeoutIsATimeoutAndAFastEnoughOneIsDelivered() {
+        try (FaultyFront impatient = FaultyFront.in(java.net.URI.create(receiver.url()));
+             FaultyFront patient = FaultyFront.in(java.net.URI.create(receiver.url()))) {
+            impatient.throttle(100); // the receiver's ~300-byte answer takes about 3 s
+            patient.throttle(100);
+            List<PipelineResult> results = processAll(PipelineOptions.builder()
+                    .s3(s3.sharedClientOptions().build())
+                    .webhook(WebhookEndpoint.builder(impatient.front(receiver.url())).attemptTimeout(Duration.ofMillis(500))
+                            .retry(Retry.backoff(1, Duration.ofMillis(10))).build())
+                    .webhook(WebhookEndpoint.builder(patient.front(receiver.url())).attemptTimeout(Duration.ofSeconds(20)).build())
+                    .media(MediaOptions.disabled())
+                    .build(), Flux.just(Recordings.base(42).video(Recordings.file(dir, "v.mkv", 100)).build()));
+
+            List<WebhookOutcome> webhooks = results.get(0).webhooks();
+            assertThat(webhooks.get(0).state()).isEqualTo(WebhookOutcome.State.FAILED);
+            assertThat(webhooks.get(0).error()).contains("timed out").contains("2 attempts");
+            assertThat(webhooks.get(1).delivered()).isTrue();
+        }
+    }
+
+    @Test
     void retryAfterIsWaitedOut() {
         receiver.script(new Scripted(429, "{\"status\":\"error\",\"message\":\"slow down\"}", Map.of("Retry-After", "1"), false));
 

@@ -83,6 +83,14 @@ class OptionsTest {
     }
 
     @Test
+    void endpointsNeedDistinctUrls() {
+        assertThatThrownBy(() -> PipelineOptions.builder().s3(s3())
+                .webhook("https://ops.example.com/hook?token=a").webhook("https://ops.example.com/hook?token=b").build())
+                .hasMessage("two webhook endpoints have the URL https://ops.example.com/hook (query strings and "
+                        + "credentials aside); each endpoint needs a URL of its own");
+    }
+
+    @Test
     void plainHttpIsForLoopbackUnlessAllowed() {
         assertThatThrownBy(() -> WebhookEndpoint.of("http://ops.example.com/recordings/webhook/"))
                 .hasMessageContaining("plain http to a host that is not loopback");
