@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  */
 public final class Benchmarks {
 
+    /** Where Reelay's default embedded outbox keeps its journal. */
+    static final String OUTBOX_PROPERTY = "reelay.outbox.dir";
+
     private Benchmarks() {
     }
 
@@ -30,6 +33,11 @@ public final class Benchmarks {
         Path work = Files.createTempDirectory(Files.createDirectories(config.tmp()), "reelay-bench-");
         Thread cleanup = new Thread(() -> BenchFiles.deleteTree(work), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
+        // Reelay journals every accepted recording in its embedded outbox (part of what it costs, so kept on), by
+        // default in ~/.reelay/outbox: point it at the run's temporary directory instead, before any pipeline is built.
+        // Child JVMs that run Reelay get the same property (LargeFileMemory). The harness never has two pipelines open
+        // at once, so one directory does.
+        System.setProperty(OUTBOX_PROPERTY, work.resolve("outbox").toString());
         Progress.say("flags: %s; temporary files in %s", config.describe(), work);
 
         List<Section> sections = new ArrayList<>();

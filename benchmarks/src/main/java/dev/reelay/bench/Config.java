@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -20,6 +21,10 @@ import java.util.stream.Collectors;
  * @param backpressureInFlight {@code recordingsInFlight} of workload 3
  * @param deliveries           webhook deliveries per repetition of workload 4
  * @param mediaReps            measured repetitions of workload 5 (after a warm-up)
+ * @param s3LatencyMs          one-way delay in ms that {@link LatencyProxyMain} adds in each direction between
+ *                             workload 1's contenders and the S3 server (0: no proxy); the goals read this run
+ * @param s3Loopback           whether workload 1 also runs straight against the S3 server (no proxy), for
+ *                             comparison, when {@code s3LatencyMs} is not 0
  * @param out                  where the Markdown results are written
  * @param cache                where the generated 1080p video is kept between runs
  * @param tmp                  where the run's files go (the recordings and the S3 server's store),
@@ -27,7 +32,8 @@ import java.util.stream.Collectors;
  *                             (no disk writeback to disturb the timings), else java.io.tmpdir
  */
 record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int backpressure,
-              int backpressureInFlight, int deliveries, int mediaReps, Path out, Path cache, Path tmp) {
+              int backpressureInFlight, int deliveries, int mediaReps, int s3LatencyMs, boolean s3Loopback,
+              Path out, Path cache, Path tmp) {
 
     /** What the largest workload keeps on disk at once, with room to spare. */
     private static final long TMP_NEEDED = 6L * 1024 * 1024 * 1024;
@@ -44,6 +50,8 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
                 positive("bench.backpressureInFlight", 64),
                 positive("bench.deliveries", 10_000),
                 positive("bench.mediaReps", 9),
+                atLeastZero("bench.s3LatencyMs", 10),
+                !"false".equalsIgnoreCase(System.getProperty("bench.s3Loopback", "true").trim()),
                 Path.of(System.getProperty("bench.out", "target/results.md")),
                 Path.of(System.getProperty("bench.cache", "target/bench-cache")),
                 tmp(System.getProperty("bench.tmp", "")));
@@ -73,10 +81,25 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
         return n;
     }
 
+    private static int atLeastZero(String name, int fallback) {
+        String value = System.getProperty(name);
+        int n = value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + n);
+        }
+        return n;
+    }
+
+    /** The one-way latencies workload 1 runs at, in order: the configured one (the goals read it) first. */
+    List<Integer> s3Latencies() {
+        return s3LatencyMs > 0 && s3Loopback ? List.of(s3LatencyMs, 0) : List.of(s3LatencyMs);
+    }
+
     String describe() {
         return "workloads=" + workloads.stream().map(String::valueOf).collect(Collectors.joining(","))
                 + " reps=" + reps + " recordings=" + recordings + " bigMiB=" + bigMiB
                 + " backpressure=" + backpressure + " backpressureInFlight=" + backpressureInFlight
-                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " tmp=" + tmp;
+                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " s3LatencyMs=" + s3LatencyMs
+                + " s3Loopback=" + s3Loopback + " tmp=" + tmp;
     }
 }

@@ -2,6 +2,7 @@ package dev.reelay.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ final class LargeFileMemory {
             receiver.reset();
             Progress.say("2. memory: %s", c.name());
             long videoBytes = Recordings.size(c.video());
-            ChildJvm child = ChildJvm.start("memory-probe", CHILD_FLAGS, MemoryProbeMain.class,
+            ChildJvm child = ChildJvm.start("memory-probe", childFlags(), MemoryProbeMain.class,
                     c.mode(), c.video().toString(), s3.endpoint().toString(), receiver.url());
             Map<String, String> r;
             String failure = null;
@@ -100,6 +101,16 @@ final class LargeFileMemory {
                         + "the same file.")
                 .table(table)
                 .goal("workload 2 completes with -Xmx96m", reelayMeasured, reelayCompleted);
+    }
+
+    /** The child's flags, and the harness's outbox directory so that Reelay journals there, not in ~/.reelay. */
+    private static List<String> childFlags() {
+        List<String> flags = new ArrayList<>(CHILD_FLAGS);
+        String outbox = System.getProperty(Benchmarks.OUTBOX_PROPERTY);
+        if (outbox != null) {
+            flags.add("-D" + Benchmarks.OUTBOX_PROPERTY + "=" + outbox);
+        }
+        return flags;
     }
 
     private static String sizeName(long bytes) {

@@ -101,24 +101,29 @@ final class Proc {
     }
 
     /**
-     * CPU time of the harness, of its servers and of the whole machine, and the bytes the S3
-     * server read and wrote: taken before and after a run, their difference says where the time went.
+     * CPU time of the harness, of its servers (the latency proxy's 0 when there is none) and of
+     * the whole machine, and the bytes the S3 server read and wrote: taken before and after a
+     * run, their difference says where the time went.
      */
-    record Cpu(long harness, long s3, long receiver, long machine, long s3Read, long s3Written) {
+    record Cpu(long harness, long s3, long receiver, long proxy, long machine, long s3Read, long s3Written) {
         static Cpu now(ChildJvm s3, ChildJvm receiver) {
+            return now(s3, receiver, null);
+        }
+
+        static Cpu now(ChildJvm s3, ChildJvm receiver, ChildJvm proxy) {
             long[] io = s3 == null ? new long[] {0, 0} : ioBytes(s3.pid());
             return new Cpu(selfCpuNanos(), s3 == null ? 0 : s3.cpuNanos(), receiver == null ? 0 : receiver.cpuNanos(),
-                    machineBusyNanos(), io[0], io[1]);
+                    proxy == null ? 0 : proxy.cpuNanos(), machineBusyNanos(), io[0], io[1]);
         }
 
         Cpu since(Cpu before) {
-            return new Cpu(harness - before.harness, s3 - before.s3, receiver - before.receiver, machine - before.machine,
-                    s3Read - before.s3Read, s3Written - before.s3Written);
+            return new Cpu(harness - before.harness, s3 - before.s3, receiver - before.receiver, proxy - before.proxy,
+                    machine - before.machine, s3Read - before.s3Read, s3Written - before.s3Written);
         }
 
         /** CPU time of processes that are not ours (other work on the machine, the kernel's own threads). */
         long others() {
-            return Math.max(0, machine - harness - s3 - receiver);
+            return Math.max(0, machine - harness - s3 - receiver - proxy);
         }
     }
 }

@@ -8,38 +8,24 @@ import dev.reelay.media.MediaOptions;
 import java.util.List;
 import reactor.core.publisher.Flux;
 
-/** Reelay with its defaults: only the store's endpoint, region, bucket, credentials and the webhook URL set. */
+/**
+ * Reelay with its defaults: only the store's endpoint, region, bucket, credentials and the webhook URL set.
+ * The outbox is the default embedded journal; the harness points {@code reelay.outbox.dir} at its temporary
+ * directory so that it is not the user's {@code ~/.reelay/outbox}.
+ */
 final class ReelayContender implements Contender {
-
-    /** The multipart threshold of the diagnostic run: what the benchmarks propose as the default. */
-    static final long PROPOSED_MULTIPART_THRESHOLD = 32L * 1024 * 1024;
 
     private final S3Endpoint s3;
     private final String webhookUrl;
-    private final boolean proposedThreshold;
 
-    private ReelayContender(S3Endpoint s3, String webhookUrl, boolean proposedThreshold) {
+    private ReelayContender(S3Endpoint s3, String webhookUrl) {
         this.s3 = s3;
         this.webhookUrl = webhookUrl;
-        this.proposedThreshold = proposedThreshold;
     }
 
     /** Reelay as a host gets it. */
     static ReelayContender defaults(S3Endpoint s3, String webhookUrl) {
-        return new ReelayContender(s3, webhookUrl, false);
-    }
-
-    /**
-     * A diagnostic, not a contender: the defaults but a multipart threshold of 32 MiB, to show
-     * in the same run what the proposed change of the default would do.
-     */
-    static ReelayContender proposedThreshold(S3Endpoint s3, String webhookUrl) {
-        return new ReelayContender(s3, webhookUrl, true);
-    }
-
-    /** Whether the library's default threshold sends a file of {@code bytes} in parts. */
-    static boolean defaultsUseMultipartFor(S3Endpoint s3, long bytes) {
-        return bytes >= s3.reelayOptions().multipartThreshold();
+        return new ReelayContender(s3, webhookUrl);
     }
 
     /** The options of every Reelay run: defaults, and no media step (the recordings bring their thumbnails). */
@@ -50,28 +36,19 @@ final class ReelayContender implements Contender {
                 .media(MediaOptions.disabled());
     }
 
-    private PipelineOptions pipelineOptions() {
-        PipelineOptions.Builder b = options(s3, webhookUrl);
-        if (proposedThreshold) {
-            b.s3(s3.reelayOptions().toBuilder().multipartThreshold(PROPOSED_MULTIPART_THRESHOLD).build());
-        }
-        return b.build();
-    }
-
     @Override
     public String name() {
-        return proposedThreshold ? "(diagnostic) Reelay, multipart from 32 MiB" : "Reelay";
+        return "Reelay";
     }
 
     @Override
     public String description() {
-        PipelineOptions o = pipelineOptions();
-        long threshold = o.s3().orElseThrow().multipartThreshold();
-        return (proposedThreshold ? "not a contender: Reelay's defaults but `multipartThreshold(32 MiB)`, the proposed default; "
-                : "RecordingPipeline.process with the defaults: ")
-                + "recordingsInFlight " + o.recordingsInFlight() + ", uploadsInFlight " + o.uploadsInFlight()
-                + ", multipart from " + threshold / (1024 * 1024) + " MiB in parts of "
-                + o.s3().orElseThrow().partSize() / (1024 * 1024) + " MiB; media disabled";
+        PipelineOptions o = options(s3, webhookUrl).build();
+        return "RecordingPipeline.process with the defaults: recordingsInFlight " + o.recordingsInFlight()
+                + ", uploadsInFlight " + o.uploadsInFlight()
+                + ", multipart from " + o.s3().orElseThrow().multipartThreshold() / (1024 * 1024) + " MiB in parts of "
+                + o.s3().orElseThrow().partSize() / (1024 * 1024) + " MiB, "
+                + (o.outbox().enabled() ? "outbox journal on (SQLite)" : "no outbox") + "; media disabled";
     }
 
     @Override
@@ -87,7 +64,7 @@ final class ReelayContender implements Contender {
     @Override
     public Outcome run(List<Recording> recordings, Stopwatch stopwatch) {
         stopwatch.start();
-        try (RecordingPipeline pipeline = RecordingPipeline.create(pipelineOptions())) {
+        try (RecordingPipeline pipeline = RecordingPipeline.create(options(s3, webhookUrl).build())) {
             List<PipelineResult> results = pipeline.process(Flux.fromIterable(recordings)).collectList().block();
             stopwatch.stop();
             int ok = 0;
