@@ -106,7 +106,11 @@ public final class PipelineOptions {
         return keyLayout;
     }
 
-    /** Recordings taken from upstream and not yet emitted as results. Default 2. */
+    /**
+     * Recordings taken from upstream and not yet emitted as results. Default 8: with three files
+     * a recording, fewer would leave upload slots idle while recordings store their metadata and
+     * deliver their webhooks.
+     */
     public int recordingsInFlight() {
         return recordingsInFlight;
     }
@@ -183,7 +187,7 @@ public final class PipelineOptions {
         private ObjectStore objectStore;
         private final List<WebhookEndpoint> webhooks = new ArrayList<>();
         private KeyLayout keyLayout = KeyLayout.byRecordingId("");
-        private long recordingsInFlight = 2;
+        private long recordingsInFlight = 8;
         private long uploadsInFlight = 8;
         private Duration uploadTimeout = Duration.ofHours(1);
         private String uploadSource = "reelay";

@@ -38,7 +38,7 @@ class OptionsTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         PipelineOptions o = PipelineOptions.builder().s3(s3()).webhook("https://ops.example.com/recordings/webhook/").build();
-        assertThat(o.recordingsInFlight()).isEqualTo(2);
+        assertThat(o.recordingsInFlight()).isEqualTo(8);
         assertThat(o.uploadsInFlight()).isEqualTo(8);
         assertThat(o.uploadSource()).isEqualTo("reelay");
         assertThat(o.keyLayout().key(3, "video.mkv")).isEqualTo("3/video.mkv");
