@@ -165,7 +165,8 @@ public final class FaultyFront implements AutoCloseable {
                             }
                         });
                     }
-                    Mono<Void> up = upstream.outbound().send(request).then();
+                    Mono<Void> up = upstream.outbound().send(request
+                            .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)).then();
                     Flux<ByteBuf> answer = upstream.inbound().receive().retain();
                     if (fault == Fault.RESET_RESPONSE) {
                         answer = answer.take(1).doOnNext(b -> {
@@ -174,8 +175,10 @@ public final class FaultyFront implements AutoCloseable {
                         }).filter(b -> false);
                     } else if (bytesPerSecond > 0) {
                         long bps = bytesPerSecond;
+                        // a chunk waiting out its delay is not yet emitted: if the client goes, release it here
                         answer = answer.concatMap(b -> Mono.delay(Duration.ofNanos(b.readableBytes() * 1_000_000_000L / bps))
-                                .thenReturn(b), 1);
+                                .thenReturn(b)
+                                .doOnCancel(() -> ReferenceCountUtil.safeRelease(b)), 1);
                     }
                     Mono<Void> down = out.send(answer.doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)).then();
                     return Mono.firstWithSignal(up, down).doFinally(s -> upstream.dispose());
