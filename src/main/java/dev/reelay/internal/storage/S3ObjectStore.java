@@ -75,7 +75,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         return Mono.defer(() -> {
             AtomicInteger attempts = new AtomicInteger();
             Mono<Integer> stored = upload.size() >= options.multipartThreshold() && upload.file().isPresent()
-                    ? putMultipart(upload)
+                    ? putMultipart(upload, attempts)
                     : putSingle(upload, attempts);
             return stored
                     .map(n -> new StoredObject(upload.key(), url(upload.key()), upload.size(), n))
@@ -105,8 +105,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 .then(Mono.fromSupplier(attempts::get));
     }
 
-    /** Resolves to the attempts of the part that needed the most. */
-    private Mono<Integer> putMultipart(ObjectUpload upload) {
+    /**
+     * Resolves to the attempts of the request that needed the most; {@code mostAttempts} holds
+     * that count as it goes, for the error message when the upload fails.
+     */
+    private Mono<Integer> putMultipart(ObjectUpload upload, AtomicInteger mostAttempts) {
         long size = upload.size();
         long partSize = Math.max(options.partSize(), (size + MAX_PARTS - 1) / MAX_PARTS);
         int parts = (int) ((size + partSize - 1) / partSize);
@@ -114,17 +117,15 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         AtomicInteger createAttempts = new AtomicInteger();
         Mono<String> create = request(createAttempts,
                 c -> c.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(upload.contentType())))
-                .map(r -> r.uploadId());
+                .map(r -> r.uploadId())
+                .doFinally(s -> mostAttempts.accumulateAndGet(createAttempts.get(), Math::max));
         return Mono.usingWhen(create,
-                uploadId -> {
-                    AtomicInteger mostAttempts = new AtomicInteger(createAttempts.get());
-                    return Flux.range(1, parts)
-                            .flatMapSequential(n -> uploadPart(upload, uploadId, n, partSize, mostAttempts),
-                                    options.partsInFlight(), 1)
-                            .collectList()
-                            .flatMap(done -> complete(key, uploadId, done, size, mostAttempts))
-                            .then(Mono.fromSupplier(mostAttempts::get));
-                },
+                uploadId -> Flux.range(1, parts)
+                        .flatMapSequential(n -> uploadPart(upload, uploadId, n, partSize, mostAttempts),
+                                options.partsInFlight(), 1)
+                        .collectList()
+                        .flatMap(done -> complete(key, uploadId, done, size, mostAttempts))
+                        .then(Mono.fromSupplier(mostAttempts::get)),
                 uploadId -> Mono.empty(),
                 (uploadId, error) -> abort(key, uploadId),
                 uploadId -> abort(key, uploadId));
