@@ -279,26 +279,27 @@ public final class SqliteOutbox implements Outbox {
 
     // ---- reading entries
 
+    /** The entries the condition picks (it names columns of recordings only), with their metadata joined in. */
     private List<OutboxEntry> entries(Connection c, String where) throws SQLException {
         List<OutboxEntry> entries = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, recording, state, reason, attempts, accepted_at, updated_at, "
-                     + "next_attempt_at FROM recordings " + where)) {
+             ResultSet rs = s.executeQuery("SELECT id, recording, state, reason, r.attempts, accepted_at, updated_at, "
+                     + "next_attempt_at, m.name, m.object_key, m.url, m.size, m.attempts, m.body "
+                     + "FROM recordings r LEFT JOIN metadata m ON m.recording_id = r.id " + where)) {
             while (rs.next()) {
                 long id = rs.getLong(1);
                 long next = rs.getLong(8);
-                boolean noNext = rs.wasNull();
+                Instant nextAttemptAt = rs.wasNull() ? null : Instant.ofEpochMilli(next);
+                byte[] body = rs.getBytes(14);
+                FileOutcome metadataFile = body == null ? null : new FileOutcome(FileRole.METADATA, rs.getString(9),
+                        rs.getString(10), rs.getString(11), rs.getLong(12), rs.getInt(13), null);
                 entries.add(new OutboxEntry(RecordingJson.read(rs.getString(2)), State.valueOf(rs.getString(3)),
                         rs.getString(4), rs.getInt(5), Instant.ofEpochMilli(rs.getLong(6)),
-                        Instant.ofEpochMilli(rs.getLong(7)), noNext ? null : Instant.ofEpochMilli(next),
-                        files(c, id), null, null, deliveries(c, id)));
+                        Instant.ofEpochMilli(rs.getLong(7)), nextAttemptAt, files(c, id),
+                        body == null ? null : RecordingMetadata.fromJson(body), metadataFile, deliveries(c, id)));
             }
         }
-        List<OutboxEntry> withMetadata = new ArrayList<>(entries.size());
-        for (OutboxEntry e : entries) {
-            withMetadata.add(withMetadata(c, e));
-        }
-        return withMetadata;
+        return entries;
     }
 
     private static List<FileOutcome> files(Connection c, long id) throws SQLException {
@@ -314,22 +315,6 @@ public final class SqliteOutbox implements Outbox {
             }
         }
         return files;
-    }
-
-    private static OutboxEntry withMetadata(Connection c, OutboxEntry e) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT name, object_key, url, size, attempts, body FROM metadata "
-                + "WHERE recording_id = ?")) {
-            s.setLong(1, e.id());
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return e;
-                }
-                FileOutcome file = new FileOutcome(FileRole.METADATA, rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getLong(4), rs.getInt(5), null);
-                return new OutboxEntry(e.recording(), e.state(), e.reason(), e.attempts(), e.acceptedAt(), e.updatedAt(),
-                        e.nextAttemptAt(), e.files(), RecordingMetadata.fromJson(rs.getBytes(6)), file, e.deliveries());
-            }
-        }
     }
 
     private static List<WebhookOutcome> deliveries(Connection c, long id) throws SQLException {
