@@ -84,10 +84,6 @@ public final class SqliteOutbox implements Outbox {
         this.retention = retention;
     }
 
-    public Path file() {
-        return file;
-    }
-
     // ---- the SPI
 
     @Override

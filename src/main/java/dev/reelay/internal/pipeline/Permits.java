@@ -14,14 +14,12 @@ import reactor.core.publisher.MonoSink;
  */
 final class Permits {
 
-    private final int max;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int available;
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger mostInUse = new AtomicInteger();
 
     Permits(int max) {
-        this.max = max;
         this.available = max;
     }
 
@@ -33,10 +31,6 @@ final class Permits {
     /** The most permits held at once so far. */
     int mostInUse() {
         return mostInUse.get();
-    }
-
-    int max() {
-        return max;
     }
 
     private Mono<Permit> acquire() {
