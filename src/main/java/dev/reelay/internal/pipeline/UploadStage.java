@@ -1,0 +1,170 @@
+package dev.reelay.internal.pipeline;
+
+import dev.reelay.FileOutcome;
+import dev.reelay.PipelineOptions;
+import dev.reelay.Recording;
+import dev.reelay.RecordingFile;
+import dev.reelay.RecordingJob;
+import dev.reelay.RecordingPipeline;
+import dev.reelay.UploadProgress;
+import dev.reelay.outbox.Outbox;
+import dev.reelay.storage.ObjectStore;
+import dev.reelay.storage.ObjectStoreException;
+import dev.reelay.storage.ObjectUpload;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Uploads every file of a recording that is not already stored, in parallel within the global
+ * upload bound; a file the journal says is stored is confirmed with a HEAD (same size) and
+ * uploaded again only if the store disagrees.
+ */
+final class UploadStage {
+
+    private static final Logger log = LoggerFactory.getLogger(RecordingPipeline.class);
+
+    private final PipelineOptions options;
+    private final ObjectStore store;
+    private final Outbox outbox;
+    private final Permits uploads;
+    private final Scheduler io;
+
+    UploadStage(PipelineOptions options, ObjectStore store, Outbox outbox, Permits uploads, Scheduler io) {
+        this.options = options;
+        this.store = store;
+        this.outbox = outbox;
+        this.uploads = uploads;
+        this.io = io;
+    }
+
+    Mono<RecordingJob> upload(RecordingJob job) {
+        List<RecordingFile> files = job.files();
+        Map<String, FileOutcome> storedBefore = new LinkedHashMap<>();
+        job.storedFiles().forEach(f -> storedBefore.put(f.name(), f));
+        // stored in an earlier run under a name this run did not make (a thumbnail): still stored
+        Set<String> names = files.stream().map(RecordingFile::name).collect(Collectors.toSet());
+        List<FileOutcome> keptAsTheyAre = storedBefore.values().stream().filter(f -> !names.contains(f.name())).toList();
+        Recording recording = job.recording();
+        int parallel = Math.max(1, Math.min(files.size(), options.uploadsInFlight()));
+        return Flux.fromIterable(files)
+                .flatMapSequential(file -> {
+                    Mono<FileOutcome> upload = Mono.defer(() -> uploadFile(recording, file))
+                            .flatMap(outcome -> !outcome.stored() ? Mono.just(outcome)
+                                    : Journaling.logged(outbox.fileStored(recording.id(), outcome), recording.id(),
+                                    outcome.name()).thenReturn(outcome));
+                    FileOutcome before = storedBefore.get(file.name());
+                    return before == null ? upload : confirmed(before).switchIfEmpty(upload);
+                }, parallel, 1)
+                .concatWith(Flux.fromIterable(keptAsTheyAre))
+                .collectList()
+                .map(job::withUploads);
+    }
+
+    /** The outcome, if the object is in the store with the size the journal has. */
+    private Mono<FileOutcome> confirmed(FileOutcome stored) {
+        return store.size(stored.key())
+                .filter(size -> size == stored.size())
+                .map(size -> stored)
+                .onErrorResume(e -> Mono.empty());
+    }
+
+    private Mono<FileOutcome> uploadFile(Recording recording, RecordingFile file) {
+        String key = options.keyLayout().key(recording.id(), file.name());
+        return stat(recording, file)
+                .flatMap(size -> uploads.withPermit(() -> store.put(withProgress(recording.id(), file.name(),
+                                ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name())))))
+                        .timeout(options.uploadTimeout())
+                        .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
+                                stored.attempts(), null))
+                        .onErrorResume(e -> Mono.just(failed(recording, file, key, size, e))))
+                .onErrorResume(LocalFileProblem.class, e -> Mono.just(
+                        new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())));
+    }
+
+    /** Reports the highest count seen, so that retries and parallel parts never move a bar back. */
+    ObjectUpload withProgress(long recordingId, String name, ObjectUpload upload) {
+        UploadProgress listener = options.uploadProgress();
+        if (listener == UploadProgress.NONE) {
+            return upload;
+        }
+        long total = upload.size();
+        AtomicLong sent = new AtomicLong();
+        AtomicLong reported = new AtomicLong();
+        return upload.withProgress(n -> {
+            long now = Math.min(total, sent.addAndGet(n));
+            if (reported.getAndAccumulate(now, Math::max) < now) {
+                listener.progress(recordingId, name, now, total);
+            }
+        });
+    }
+
+    /** The file's size, checked on a thread that may block; a file that cannot be sent is a failure of its own. */
+    private Mono<Long> stat(Recording recording, RecordingFile file) {
+        return Mono.fromCallable(() -> {
+            String who = "recording " + recording.id() + ": " + file.name() + ": ";
+            Path path = file.path();
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                throw new LocalFileProblem(who + "file not found: " + path);
+            } catch (AccessDeniedException e) {
+                throw new LocalFileProblem(who + "file cannot be read (permission denied): " + path);
+            }
+            if (attributes.isDirectory()) {
+                throw new LocalFileProblem(who + "is a directory, not a file: " + path);
+            }
+            if (!attributes.isRegularFile()) {
+                throw new LocalFileProblem(who + "is not a regular file: " + path);
+            }
+            if (!Files.isReadable(path)) {
+                throw new LocalFileProblem(who + "file cannot be read (permission denied): " + path);
+            }
+            if (attributes.size() == 0) {
+                throw new LocalFileProblem(who + "file is empty (0 bytes): " + path);
+            }
+            return attributes.size();
+        }).subscribeOn(io);
+    }
+
+    /** A file that could not be stored, with a reason that names the recording and the file. */
+    FileOutcome failed(Recording recording, RecordingFile file, String key, long size, Throwable e) {
+        String why;
+        int attempts = 0;
+        if (e instanceof ObjectStoreException) {
+            why = e.getMessage();
+            attempts = ((ObjectStoreException) e).attempts();
+        } else if (e instanceof TimeoutException) {
+            why = "upload did not finish within " + options.uploadTimeout();
+        } else {
+            why = e.toString();
+        }
+        log.warn("Upload failed: recording {}: {}: {}", recording.id(), file.name(), why);
+        return new FileOutcome(file.role(), file.name(), key, null, size, attempts,
+                "recording " + recording.id() + ": " + file.name() + ": " + why);
+    }
+
+    /** A local file that cannot be sent; its message names the recording and the file. */
+    private static final class LocalFileProblem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LocalFileProblem(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
