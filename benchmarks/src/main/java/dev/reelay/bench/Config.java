@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * @param backpressureInFlight {@code recordingsInFlight} of workload 3
  * @param deliveries           webhook deliveries per repetition of workload 4
  * @param mediaReps            measured repetitions of workload 5 (after a warm-up)
+ * @param mediaSeconds         the length of workload 5's 1080p video (a short one makes a quick smoke run)
  * @param s3LatencyMs          one-way delay in ms that {@link LatencyProxyMain} adds in each direction between
  *                             workload 1's contenders and the S3 server (0: no proxy); the goals read this run
  * @param s3Loopback           whether workload 1 also runs straight against the S3 server (no proxy), for
@@ -32,7 +33,8 @@ import java.util.stream.Collectors;
  *                             takes them out, for diagnosis)
  */
 record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int backpressure,
-              int backpressureInFlight, int deliveries, int mediaReps, int s3LatencyMs, boolean s3Loopback,
+              int backpressureInFlight, int deliveries, int mediaReps, int mediaSeconds, int s3LatencyMs,
+              boolean s3Loopback,
               Path out, Path cache, Path tmp) {
 
     /** What the largest workload keeps on disk at once, with room to spare. */
@@ -50,6 +52,7 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
                 positive("bench.backpressureInFlight", 64),
                 positive("bench.deliveries", 10_000),
                 positive("bench.mediaReps", 9),
+                positive("bench.mediaSeconds", 60),
                 atLeastZero("bench.s3LatencyMs", 10),
                 !"false".equalsIgnoreCase(System.getProperty("bench.s3Loopback", "true").trim()),
                 Path.of(System.getProperty("bench.out", "target/results.md")),
@@ -88,7 +91,8 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
         return "workloads=" + workloads.stream().map(String::valueOf).collect(Collectors.joining(","))
                 + " reps=" + reps + " recordings=" + recordings + " bigMiB=" + bigMiB
                 + " backpressure=" + backpressure + " backpressureInFlight=" + backpressureInFlight
-                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " s3LatencyMs=" + s3LatencyMs
+                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " mediaSeconds=" + mediaSeconds
+                + " s3LatencyMs=" + s3LatencyMs
                 + " s3Loopback=" + s3Loopback + " tmp=" + tmp;
     }
 }
