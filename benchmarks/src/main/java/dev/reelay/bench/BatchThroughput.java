@@ -71,7 +71,7 @@ final class BatchThroughput {
                         + "holds each chunk until its arrival plus the delay, each way: a round trip costs twice the "
                         + "delay, bandwidth is not limited, TCP handshakes are not delayed; its CPU is in the CPU column. "
                         + "Reelay runs with its defaults, so it journals every recording in its SQLite outbox (in the "
-                        + "run's temporary directory).");
+                        + "run's temporary directory: the table at the top says where, and whether that was tmpfs).");
         for (int latencyMs : config.s3Latencies()) {
             Rounds rounds;
             if (latencyMs > 0) {

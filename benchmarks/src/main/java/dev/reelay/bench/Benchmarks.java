@@ -35,10 +35,19 @@ public final class Benchmarks {
         Runtime.getRuntime().addShutdownHook(cleanup);
         // Reelay journals every accepted recording in its embedded outbox (part of what it costs, so kept on), by
         // default in ~/.reelay/outbox: point it at the run's temporary directory instead, before any pipeline is built.
+        // That directory is by default on the disk of java.io.tmpdir, so that the journal's fsyncs cost what they cost.
         // Child JVMs that run Reelay get the same property (LargeFileMemory). The harness never has two pipelines open
         // at once, so one directory does.
         System.setProperty(OUTBOX_PROPERTY, work.resolve("outbox").toString());
-        Progress.say("flags: %s; temporary files in %s", config.describe(), work);
+        Progress.say("flags: %s", config.describe());
+        // Described now: the directory is gone when the results are written.
+        String storage = Machine.storage(work, work.resolve("outbox"));
+        Progress.say("run's files and outbox journal: %s", storage);
+        long free = Machine.usableSpace(work);
+        if (free >= 0 && free < Config.TMP_NEEDED) {
+            Progress.say("warning: %.1f GiB free there; the default workloads need about %d GiB (-Dbench.tmp=… puts the "
+                    + "run's files elsewhere)", free / 1073741824.0, Config.TMP_NEEDED >> 30);
+        }
 
         List<Section> sections = new ArrayList<>();
         boolean failed = false;
@@ -73,7 +82,7 @@ public final class Benchmarks {
         BenchFiles.deleteTree(work);
         Runtime.getRuntime().removeShutdownHook(cleanup);
 
-        String results = render(config, sections);
+        String results = render(config, storage, sections);
         System.out.println(results);
         System.out.flush();
         write(config.out(), results);
@@ -81,9 +90,9 @@ public final class Benchmarks {
         System.exit(failed ? 1 : 0);
     }
 
-    private static String render(Config config, List<Section> sections) {
+    private static String render(Config config, String storage, List<Section> sections) {
         StringBuilder md = new StringBuilder("# Reelay benchmarks\n\n");
-        md.append(Machine.describe(config)).append('\n');
+        md.append(Machine.describe(config, storage)).append('\n');
         Markdown goals = Markdown.table("goal", "measured", "met");
         sections.forEach(s -> s.goals().forEach(g -> goals.row(g.name(), g.measured(), g.met() ? "yes" : "**no**")));
         md.append("## Goals\n\n").append(goals).append('\n');

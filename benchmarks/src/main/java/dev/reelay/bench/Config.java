@@ -1,7 +1,5 @@
 package dev.reelay.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -21,22 +19,26 @@ import java.util.stream.Collectors;
  * @param backpressureInFlight {@code recordingsInFlight} of workload 3
  * @param deliveries           webhook deliveries per repetition of workload 4
  * @param mediaReps            measured repetitions of workload 5 (after a warm-up)
+ * @param mediaSeconds         the length of workload 5's 1080p video (a short one makes a quick smoke run)
  * @param s3LatencyMs          one-way delay in ms that {@link LatencyProxyMain} adds in each direction between
  *                             workload 1's contenders and the S3 server (0: no proxy); the goals read this run
  * @param s3Loopback           whether workload 1 also runs straight against the S3 server (no proxy), for
  *                             comparison, when {@code s3LatencyMs} is not 0
  * @param out                  where the Markdown results are written
  * @param cache                where the generated 1080p video is kept between runs
- * @param tmp                  where the run's files go (the recordings and the S3 server's store),
- *                             removed at the end: {@code -Dbench.tmp}, else /dev/shm when it has room
- *                             (no disk writeback to disturb the timings), else java.io.tmpdir
+ * @param tmp                  where the run's files go (the recordings, the S3 server's store and Reelay's
+ *                             outbox journal), removed at the end: {@code -Dbench.tmp}, else java.io.tmpdir,
+ *                             which is on a disk like a host's {@code ~/.reelay} on most machines, so that
+ *                             the journal's fsyncs cost what they cost a host ({@code -Dbench.tmp=/dev/shm}
+ *                             takes them out, for diagnosis)
  */
 record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int backpressure,
-              int backpressureInFlight, int deliveries, int mediaReps, int s3LatencyMs, boolean s3Loopback,
+              int backpressureInFlight, int deliveries, int mediaReps, int mediaSeconds, int s3LatencyMs,
+              boolean s3Loopback,
               Path out, Path cache, Path tmp) {
 
     /** What the largest workload keeps on disk at once, with room to spare. */
-    private static final long TMP_NEEDED = 6L * 1024 * 1024 * 1024;
+    static final long TMP_NEEDED = 6L * 1024 * 1024 * 1024;
 
     static Config fromSystemProperties() {
         Set<Integer> workloads = Arrays.stream(System.getProperty("bench.workloads", "1,2,3,4,5").split(","))
@@ -50,6 +52,7 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
                 positive("bench.backpressureInFlight", 64),
                 positive("bench.deliveries", 10_000),
                 positive("bench.mediaReps", 9),
+                positive("bench.mediaSeconds", 60),
                 atLeastZero("bench.s3LatencyMs", 10),
                 !"false".equalsIgnoreCase(System.getProperty("bench.s3Loopback", "true").trim()),
                 Path.of(System.getProperty("bench.out", "target/results.md")),
@@ -58,18 +61,7 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
     }
 
     private static Path tmp(String chosen) {
-        if (!chosen.isBlank()) {
-            return Path.of(chosen);
-        }
-        Path shm = Path.of("/dev/shm");
-        try {
-            if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > TMP_NEEDED) {
-                return shm;
-            }
-        } catch (IOException e) {
-            // fall back to the JVM's temporary directory
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"));
+        return Path.of(chosen.isBlank() ? System.getProperty("java.io.tmpdir") : chosen);
     }
 
     private static int positive(String name, int fallback) {
@@ -99,7 +91,8 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
         return "workloads=" + workloads.stream().map(String::valueOf).collect(Collectors.joining(","))
                 + " reps=" + reps + " recordings=" + recordings + " bigMiB=" + bigMiB
                 + " backpressure=" + backpressure + " backpressureInFlight=" + backpressureInFlight
-                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " s3LatencyMs=" + s3LatencyMs
+                + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " mediaSeconds=" + mediaSeconds
+                + " s3LatencyMs=" + s3LatencyMs
                 + " s3Loopback=" + s3Loopback + " tmp=" + tmp;
     }
 }

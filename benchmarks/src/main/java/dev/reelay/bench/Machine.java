@@ -1,19 +1,25 @@
 package dev.reelay.bench;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Set;
 
 /** The machine a run was made on, for the top of the results. */
 final class Machine {
 
+    /** File systems that live in memory: an fsync there costs nothing. */
+    private static final Set<String> IN_MEMORY = Set.of("tmpfs", "ramfs");
+
     private Machine() {
     }
 
-    static Markdown describe(Config config) {
+    /** The table at the top of the results; {@code storage} is {@link #storage} of the run's directory. */
+    static Markdown describe(Config config, String storage) {
         return Markdown.table("what", "value")
                 .row("date (UTC)", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
                 .row("CPU", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores available")
@@ -25,7 +31,37 @@ final class Machine {
                 .row("harness JVM", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean()
                         .getInputArguments().stream().filter(a -> !a.startsWith("-Dbench.")).toList()))
                 .row("load average at the start (1, 5, 15 min)", loadAverage())
+                .row("run's files and Reelay's outbox journal", storage)
                 .row("flags", config.describe());
+    }
+
+    /**
+     * Where the run's files and the journal are, and on what: the file system's type (the JDK reads it from
+     * /proc/mounts) and whether it is tmpfs, where the journal's fsyncs cost nothing and its cost would not show.
+     */
+    static String storage(Path work, Path journal) {
+        try {
+            FileStore store = Files.getFileStore(work);
+            boolean inMemory = IN_MEMORY.contains(store.type());
+            Path home = Path.of(System.getProperty("user.home"));
+            boolean besideHome = Files.isDirectory(home) && Files.getFileStore(home).equals(store);
+            String fileSystem = store.type() + (store.name().equals(store.type()) ? "" : " (" + store.name() + ")");
+            return "`" + work + "` (journal in `" + work.relativize(journal) + "/`) on " + fileSystem
+                    + (inMemory ? ": in memory, the journal's fsyncs cost nothing (for diagnosis only)"
+                            : ": not tmpfs, the journal's fsyncs reach the device")
+                    + (besideHome ? "; the file system of ~, where a host's journal (~/.reelay) is by default" : "");
+        } catch (IOException | RuntimeException e) {
+            return "`" + work + "` (file system unknown: " + e + ")";
+        }
+    }
+
+    /** Free space where the run's files go, in bytes; -1 when unknown. */
+    static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** The kernel's load averages: other work on the machine shows here (see "others' CPU" in workload 1). */

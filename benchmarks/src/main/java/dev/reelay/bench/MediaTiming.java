@@ -27,8 +27,9 @@ import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
 
 /**
- * Workload 5: probing and thumbnailing a 1080p, 60 s video through Reelay's public media SPI
- * ({@link MediaProbe#javaCv()}, {@link Thumbnailer#javaCv()}), beside a plain
+ * Workload 5: probing and thumbnailing a 1080p video (60 s unless {@code bench.mediaSeconds} says
+ * otherwise) through Reelay's public media SPI ({@link MediaProbe#javaCv()},
+ * {@link Thumbnailer#javaCv()}), beside a plain
  * {@link FFmpegFrameGrabber} that grabs the first frame. The video is made once with
  * FFmpegFrameRecorder and kept in the cache directory for later runs.
  */
@@ -37,7 +38,6 @@ final class MediaTiming {
     static final int WIDTH = 1920;
     static final int HEIGHT = 1080;
     static final int FPS = 25;
-    static final int SECONDS = 60;
     /** A keyframe every 10 s, as screen recorders write: seeking to 1 s decodes from the start. */
     static final int GOP = 250;
     static final int BITRATE = 4_000_000;
@@ -55,7 +55,8 @@ final class MediaTiming {
 
     Section run() {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        Path video = cachedVideo(config.cache());
+        int seconds = config.mediaSeconds();
+        Path video = cachedVideo(config.cache(), seconds);
         MediaProbe probe = MediaProbe.javaCv();
         Thumbnailer thumbnailer = Thumbnailer.javaCv();
         List<Double> probeMs = new ArrayList<>();
@@ -105,8 +106,8 @@ final class MediaTiming {
                                 + "`setTimestamp(1 s)`, grab, `Java2DFrameConverter`, `ImageIO` JPEG)",
                         Stats.f1(Stats.median(byHandMs)), join(byHandMs), byHand[0]);
         double ratio = Stats.median(bothMs) / Stats.median(grabMs);
-        return new Section("5. Media: probe and thumbnail of a 1080p, " + SECONDS + " s video")
-                .text("The video: " + WIDTH + "×" + HEIGHT + ", " + FPS + " fps, " + SECONDS + " s, mpeg4 in Matroska at "
+        return new Section("5. Media: probe and thumbnail of a 1080p, " + seconds + " s video")
+                .text("The video: " + WIDTH + "×" + HEIGHT + ", " + FPS + " fps, " + seconds + " s, mpeg4 in Matroska at "
                         + BITRATE / 1_000_000 + " Mbit/s, a keyframe every " + GOP + " frames, a panning texture with a "
                         + "moving square (" + Stats.mib(Recordings.size(video)) + " MiB, made once and kept in `"
                         + config.cache().getFileName() + "/`). " + config.mediaReps() + " runs after a warm-up, "
@@ -165,8 +166,8 @@ final class MediaTiming {
     }
 
     /** The test video, made when the cache has none; written aside and moved in, so a half-made one is never used. */
-    static Path cachedVideo(Path cache) {
-        Path video = cache.resolve("video-" + HEIGHT + "p-" + SECONDS + "s-" + FPS + "fps-mpeg4-gop" + GOP + ".mkv");
+    static Path cachedVideo(Path cache, int seconds) {
+        Path video = cache.resolve("video-" + HEIGHT + "p-" + seconds + "s-" + FPS + "fps-mpeg4-gop" + GOP + ".mkv");
         if (Files.isRegularFile(video)) {
             Progress.say("5. media: using the cached %s", video);
             return video;
@@ -176,7 +177,7 @@ final class MediaTiming {
             Path part = cache.resolve(video.getFileName() + ".part");
             Progress.say("5. media: making %s (once; later runs reuse it)", video);
             long t0 = System.nanoTime();
-            record(part);
+            record(part, seconds);
             Files.move(part, video, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Progress.say("5. media: made it in %.1f s (%s MiB)", (System.nanoTime() - t0) / 1e9,
                     Stats.mib(Files.size(video)));
@@ -186,7 +187,7 @@ final class MediaTiming {
         }
     }
 
-    private static void record(Path file) throws IOException {
+    private static void record(Path file, int seconds) throws IOException {
         byte[] tile = texture();
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), WIDTH, HEIGHT, 0)) {
             recorder.setFormat("matroska");
@@ -199,7 +200,7 @@ final class MediaTiming {
             Frame frame = new Frame(WIDTH, HEIGHT, Frame.DEPTH_UBYTE, 3);
             ByteBuffer pixels = (ByteBuffer) frame.image[0];
             int stride = frame.imageStride;
-            int frames = FPS * SECONDS;
+            int frames = FPS * seconds;
             int side = HEIGHT / 4;
             int top = (HEIGHT - side) / 2;
             byte[] row = new byte[WIDTH * 3];

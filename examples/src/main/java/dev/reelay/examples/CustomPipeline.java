@@ -16,7 +16,7 @@ import reactor.core.publisher.Flux;
  * {@link PipelineResult#attributes()}.
  *
  * <pre>
- * mvn -q -f examples/pom.xml exec:java -Dexec.mainClass=dev.reelay.examples.CustomPipeline
+ * mvn -q -f examples/pom.xml compile exec:java -Dexec.mainClass=dev.reelay.examples.CustomPipeline
  * </pre>
  *
  * It runs against the same embedded S3 server and receiver as {@link QuickStart}, and honours

@@ -14,8 +14,8 @@ import java.util.Objects;
  * Reelay end to end in one command, with nothing to set up:
  *
  * <pre>
- * mvn -q install -DskipTests                  # the library, once, from the repository root
- * mvn -q -f examples/pom.xml exec:java        # this example
+ * mvn -q install -DskipTests                          # the library, once, from the repository root
+ * mvn -q -f examples/pom.xml compile exec:java        # this example
  * </pre>
  *
  * It starts an S3 server and a receiver in this JVM, makes a 3-second recording, and hands it
@@ -29,7 +29,7 @@ import java.util.Objects;
  * <pre>
  * REELAY_WEBHOOK_URL=https://ops.example.com/recordings/webhook/ \
  * REELAY_USER_EMAIL=you@example.com \
- *   mvn -q -f examples/pom.xml exec:java
+ *   mvn -q -f examples/pom.xml compile exec:java
  * </pre>
  *
  * Exit status: 0 when the recording is {@code COMPLETED}, 1 when it is not (the reason is

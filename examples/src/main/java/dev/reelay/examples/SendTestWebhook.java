@@ -23,7 +23,7 @@ import reactor.util.retry.Retry;
  * signature and token, and prints the request and the answer.
  *
  * <pre>
- * mvn -q -f examples/pom.xml exec:java -Dexec.mainClass=dev.reelay.examples.SendTestWebhook \
+ * mvn -q -f examples/pom.xml compile exec:java -Dexec.mainClass=dev.reelay.examples.SendTestWebhook \
  *     -Dexec.args="https://ops.example.com/recordings/webhook/"
  * </pre>
  *
