@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,7 +24,9 @@ import reactor.netty.tcp.TcpServer;
  * A TCP front for a test server (the S3 server or the receiver) that passes bytes through or,
  * connection by connection, injects a fault: it drops the connection on arrival, resets it once
  * the request has come or once the answer starts, swallows the request and never answers, or
- * closes before answering. It can also throttle answers.
+ * closes before answering. It can also throttle answers, and throttle requests as one uplink that
+ * all connections share (a home or office uplink in front of the store); it counts the bytes it
+ * passed each way.
  */
 public final class FaultyFront implements AutoCloseable {
 
@@ -48,6 +51,11 @@ public final class FaultyFront implements AutoCloseable {
     private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
     private volatile IntFunction<Fault> plan = i -> Fault.PASS;
     private volatile long bytesPerSecond;
+    private volatile long uplinkBytesPerSecond;
+    /** When the shared uplink is free again, in nanoTime: chunks of all connections queue behind it. */
+    private final AtomicLong uplinkFreeAt = new AtomicLong(System.nanoTime());
+    private final AtomicLong bytesUp = new AtomicLong();
+    private final AtomicLong bytesDown = new AtomicLong();
     private volatile double chunkResetProbability;
     private final SplittableRandom chunkRandom = new SplittableRandom(11);
     private final DisposableServer server;
@@ -57,7 +65,11 @@ public final class FaultyFront implements AutoCloseable {
             injected.put(f, new AtomicInteger());
         }
         target = TcpClient.create().host(host).port(port);
-        server = TcpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow();
+        // A small receive window, as a router's: what the front has not passed on yet, it has not taken
+        // either, so a client's bytes wait in its own socket, not here, and the uplink's pace reaches it.
+        server = TcpServer.create().host("127.0.0.1").port(0)
+                .option(ChannelOption.SO_RCVBUF, 64 * 1024)
+                .handle(this::handle).bindNow();
     }
 
     public static FaultyFront in(URI target) {
@@ -107,6 +119,31 @@ public final class FaultyFront implements AutoCloseable {
     /** Answers trickle at this many bytes per second (0: no limit). */
     public void throttle(long bytesPerSecond) {
         this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /**
+     * Requests of all connections together pass at this many bytes per second, as through one
+     * uplink (0: no limit). A connection's chunk waits its turn behind the chunks already sent.
+     */
+    public void throttleUploads(long bytesPerSecond) {
+        uplinkFreeAt.set(System.nanoTime());
+        this.uplinkBytesPerSecond = bytesPerSecond;
+    }
+
+    /** Request bytes passed on to the server so far, on all connections. */
+    public long bytesUp() {
+        return bytesUp.get();
+    }
+
+    /** Answer bytes passed on to the clients so far, on all connections. */
+    public long bytesDown() {
+        return bytesDown.get();
+    }
+
+    /** Starts counting both ways from zero. */
+    public void resetCounts() {
+        bytesUp.set(0);
+        bytesDown.set(0);
     }
 
     /** The next {@code n} connections are closed as soon as they are accepted. */
@@ -165,7 +202,15 @@ public final class FaultyFront implements AutoCloseable {
                             }
                         });
                     }
+                    if (uplinkBytesPerSecond > 0) {
+                        request = request.concatMap(b -> {
+                            Duration wait = uplinkTurn(b.readableBytes());
+                            return wait.isZero() ? Mono.just(b) : Mono.delay(wait).thenReturn(b)
+                                    .doOnCancel(() -> ReferenceCountUtil.safeRelease(b));
+                        }, 1);
+                    }
                     Mono<Void> up = upstream.outbound().send(request
+                            .doOnNext(b -> bytesUp.addAndGet(b.readableBytes()))
                             .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)).then();
                     Flux<ByteBuf> answer = upstream.inbound().receive().retain();
                     if (fault == Fault.RESET_RESPONSE) {
@@ -180,10 +225,22 @@ public final class FaultyFront implements AutoCloseable {
                                 .thenReturn(b)
                                 .doOnCancel(() -> ReferenceCountUtil.safeRelease(b)), 1);
                     }
-                    Mono<Void> down = out.send(answer.doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)).then();
+                    Mono<Void> down = out.send(answer.doOnNext(b -> bytesDown.addAndGet(b.readableBytes())).doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)).then();
                     return Mono.firstWithSignal(up, down).doFinally(s -> upstream.dispose());
                 });
         }
+    }
+
+    /** How long a chunk of {@code bytes} waits for the shared uplink, which it then holds for its own time. */
+    private Duration uplinkTurn(int bytes) {
+        long bps = uplinkBytesPerSecond;
+        if (bps <= 0) {
+            return Duration.ZERO;
+        }
+        long now = System.nanoTime();
+        long own = bytes * 1_000_000_000L / bps;
+        long freeAt = uplinkFreeAt.accumulateAndGet(now, (free, n) -> Math.max(free, n) + own);
+        return Duration.ofNanos(Math.max(0, freeAt - now));
     }
 
     private static void reset(NettyInbound in) {
