@@ -6,6 +6,7 @@ import dev.reelay.Recording;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.ReelayException;
+import dev.reelay.internal.Permits;
 import dev.reelay.internal.media.MediaStage;
 import dev.reelay.internal.outbox.NoOutbox;
 import dev.reelay.internal.outbox.SqliteOutbox;

@@ -7,6 +7,7 @@ import dev.reelay.Recording;
 import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
+import dev.reelay.internal.Permits;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;

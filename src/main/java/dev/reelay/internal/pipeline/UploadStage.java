@@ -7,6 +7,7 @@ import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
+import dev.reelay.internal.Permits;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectStoreException;

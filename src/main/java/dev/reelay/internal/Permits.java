@@ -1,4 +1,4 @@
-package dev.reelay.internal.pipeline;
+package dev.reelay.internal;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,27 +10,72 @@ import reactor.core.publisher.MonoSink;
 /**
  * A non-blocking semaphore: work waits for a permit without holding a thread. Shared by all
  * subscriptions of a pipeline, so the bound is global. Waiters are served in order; a
- * cancelled waiter leaves the queue, and a permit is returned exactly once.
+ * cancelled waiter leaves the queue, and a permit is returned exactly once. The limit may be
+ * changed while permits are held: a lower one takes effect as permits come back.
  */
-final class Permits {
+public final class Permits {
 
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private int limit;
+    /** Permits that may be handed out now; negative after the limit was lowered below what is held. */
     private int available;
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger mostInUse = new AtomicInteger();
 
-    Permits(int max) {
+    public Permits(int max) {
+        this.limit = max;
         this.available = max;
     }
 
     /** Subscribes to {@code work} once a permit is free, and frees it when the work ends or is cancelled. */
-    <T> Mono<T> withPermit(Supplier<Mono<T>> work) {
+    public <T> Mono<T> withPermit(Supplier<Mono<T>> work) {
         return acquire().flatMap(permit -> Mono.defer(work).doFinally(s -> permit.release()));
     }
 
     /** The most permits held at once so far. */
-    int mostInUse() {
+    public int mostInUse() {
         return mostInUse.get();
+    }
+
+    /** The permits held now. */
+    public int inUse() {
+        return inUse.get();
+    }
+
+    /** The limit now. */
+    public synchronized int limit() {
+        return limit;
+    }
+
+    /** Changes the limit (at least 1); waiters are let in at once when it rises. */
+    public void limit(int newLimit) {
+        if (newLimit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + newLimit);
+        }
+        int grants;
+        synchronized (this) {
+            available += newLimit - limit;
+            limit = newLimit;
+            grants = Math.max(0, Math.min(available, waiters.size()));
+        }
+        for (int i = 0; i < grants; i++) {
+            takeAndGrant();
+        }
+    }
+
+    private void takeAndGrant() {
+        Waiter next;
+        synchronized (this) {
+            if (available <= 0) {
+                return;
+            }
+            next = waiters.poll();
+            if (next == null) {
+                return;
+            }
+            available--;
+        }
+        next.grant();
     }
 
     private Mono<Permit> acquire() {
@@ -55,11 +100,11 @@ final class Permits {
     private void giveBack() {
         Waiter next;
         synchronized (this) {
-            next = waiters.poll();
-            if (next == null) {
+            if (available < 0 || waiters.isEmpty()) {
                 available++;
                 return;
             }
+            next = waiters.poll();
         }
         next.grant();
     }

@@ -1,8 +1,10 @@
-package dev.reelay.internal.pipeline;
+package dev.reelay.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -65,5 +67,39 @@ class PermitsTest {
                 .expectNext(1)
                 .expectComplete()
                 .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aRaisedLimitLetsWaitersInAtOnceAndALoweredOneTakesEffectAsPermitsComeBack() {
+        Permits permits = new Permits(1);
+        List<Sinks.One<Integer>> gates = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            gates.add(Sinks.one());
+        }
+        AtomicInteger started = new AtomicInteger();
+        List<Disposable> running = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Sinks.One<Integer> gate = gates.get(i);
+            running.add(permits.withPermit(() -> {
+                started.incrementAndGet();
+                return gate.asMono();
+            }).subscribe());
+        }
+        assertThat(started).hasValue(1);
+
+        permits.limit(3);
+        assertThat(started).hasValue(3);
+        assertThat(permits.inUse()).isEqualTo(3);
+
+        permits.limit(1);
+        gates.get(0).tryEmitValue(0);
+        gates.get(1).tryEmitValue(1);
+        assertThat(started).as("two came back, but the limit is 1 and one is still held").hasValue(3);
+        gates.get(2).tryEmitValue(2);
+        assertThat(started).hasValue(4);
+        assertThat(permits.inUse()).isEqualTo(1);
+        gates.get(3).tryEmitValue(3);
+        assertThat(permits.inUse()).isZero();
+        running.forEach(Disposable::dispose);
     }
 }
