@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reelay.PipelineResult.Status;
 import dev.reelay.media.MediaOptions;
+import dev.reelay.support.FaultyFront;
 import dev.reelay.support.Recordings;
 import dev.reelay.support.S3TestServer;
 import dev.reelay.support.ServersTest;
@@ -20,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 
 /** Input that is wrong or strange gets a clear reason naming the recording, and the rest goes on. */
@@ -97,25 +100,41 @@ class BadInputTest extends ServersTest {
                 "recording 211: video.mkv: file cannot be read (permission denied): " + secret);
     }
 
-    @Test
-    void aFileThatGrowsWhileItUploadsIsStoredAsItWasWhenTheRecordingStarted() throws Exception {
-        Path growing = Recordings.file(dir, "video.mkv", 3_000_000);
-        byte[] original = Files.readAllBytes(growing);
+    /**
+     * A file that changes while it is read was handed in too early: below the multipart threshold
+     * and above it alike, it is not stored, no retry is spent on it, and the reason says so in the
+     * same words. The front paces the upload so that the file grows while it is read.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"in one PUT", "in parts"})
+    void aFileThatChangesWhileItUploadsIsNotStoredAndNotRetried(String how) throws Exception {
+        boolean inParts = how.equals("in parts");
+        long id = inParts ? 213 : 212;
+        Path growing = Recordings.file(dir.resolve(how), "video.mkv", 12L << 20);
         AtomicBoolean started = new AtomicBoolean();
         CompletableFuture<Void> grown = new CompletableFuture<>();
+        try (FaultyFront front = FaultyFront.in(s3.endpoint())) {
+            front.throttleUploads(2L << 20);
+            PipelineResult result = submit(options()
+                    .s3(s3.options(front.endpoint()).multipartThreshold(inParts ? 5L << 20 : 32L << 20).partSize(5L << 20)
+                            .build())
+                    .uploadProgress((rid, name, sent, total) -> {
+                        if (name.equals("video.mkv") && started.compareAndSet(false, true)) {
+                            CompletableFuture.runAsync(() -> append(growing, 500_000)).whenComplete((v, e) -> grown.complete(null));
+                        }
+                    }).build(), Recordings.base(id).video(growing).transcript(Recordings.file(dir, "transcript.txt", 100)).build());
+            grown.get();
 
-        PipelineResult result = submit(options().uploadProgress((id, name, sent, total) -> {
-            if (name.equals("video.mkv") && started.compareAndSet(false, true)) {
-                CompletableFuture.runAsync(() -> append(growing, 500_000)).whenComplete((v, e) -> grown.complete(null));
-            }
-        }).build(), Recordings.base(212).video(growing).build());
-        grown.get();
-
-        assertThat(result.status()).isEqualTo(Status.COMPLETED);
-        assertThat(result.files().get(0).size()).isEqualTo(original.length);
-        assertThat(Files.size(growing)).isEqualTo(original.length + 500_000L);
-        assertThat(s3.sha256("212/video.mkv")).isEqualTo(S3TestServer.sha256(original));
-        assertThat(receiver.stored(212).payload().at("/file_info/individual_sizes_mb/video.mkv").asDouble()).isEqualTo(2.86);
+            assertThat(result.status()).isEqualTo(Status.PARTIAL);
+            FileOutcome video = result.files().get(0);
+            assertThat(video.attempts()).isEqualTo(1);
+            assertThat(video.error()).isEqualTo("recording " + id + ": video.mkv: could not store s3://" + S3TestServer.BUCKET
+                    + "/" + id + "/video.mkv after 1 attempt: the file changed while it was being uploaded: its size went"
+                    + " from 12582912 to 13082912 bytes; it was handed in before it was finished, so it is not stored");
+            assertThat(s3.exists(id + "/video.mkv")).isFalse();
+            assertThat(s3.unfinishedUploads()).isEmpty();
+            assertThat(receiver.stored(id).payload().at("/uploaded_files/video").isMissingNode()).isTrue();
+        }
     }
 
     private static void append(Path file, int bytes) {

@@ -19,9 +19,14 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * <p>With an endpoint override (IDrive e2, MinIO, Ceph, R2, …) the client uses path-style
  * addressing and computes checksums only when required, which strict S3-compatible stores
  * need. Files at or above the multipart threshold are sent in parts, streamed from disk, so
- * heap use does not grow with file size. Each request is retried on its own (5xx,
- * throttling, I/O errors, timeouts) with the {@link #retry()} spec; the SDK's own retries are
- * off so that the two never stack.
+ * heap use does not grow with file size; a multipart upload that is interrupted continues from
+ * its stored parts. Each request is retried on its own (5xx, throttling, I/O errors, stalls)
+ * with the {@link #retry()} spec; the SDK's own retries are off so that the two never stack.
+ *
+ * <p>Requests have no fixed time limit: a request fails when it stalls, that is when no byte of
+ * its body was taken for {@link #idleTimeout()} while it sends, or when nothing at all moved on
+ * the store's connections for that long while it waits (for a connection, or for its answer).
+ * A large file on a slow uplink therefore takes as long as it takes.
  *
  * <pre>{@code
  * S3StorageOptions s3 = S3StorageOptions.builder()
@@ -43,8 +48,6 @@ public final class S3StorageOptions {
      * 32 MiB, four default parts: the default multipart threshold. A smaller file goes in one
      * PUT: in parts it would cost three more requests, and a store that assembles the parts by
      * copying them (S3Proxy's filesystem store, some gateways) would handle its bytes twice.
-     * Four parts in flight of one file need as much bandwidth within the attempt timeout as one
-     * PUT of this size.
      */
     public static final long DEFAULT_MULTIPART_THRESHOLD = 4 * DEFAULT_PART_SIZE;
     /** S3's smallest part but the last. */
@@ -59,7 +62,7 @@ public final class S3StorageOptions {
     private final long partSize;
     private final int partsInFlight;
     private final int maxConnections;
-    private final Duration attemptTimeout;
+    private final Duration idleTimeout;
     private final RetryBackoffSpec retry;
     private final UrlStrategy urlStrategy;
     private final Duration presignedUrlExpiry;
@@ -80,7 +83,7 @@ public final class S3StorageOptions {
         }
         this.partsInFlight = (int) Checks.positive(b.partsInFlight, "partsInFlight");
         this.maxConnections = (int) Checks.positive(b.maxConnections, "maxConnections");
-        this.attemptTimeout = Checks.positive(b.attemptTimeout, "attemptTimeout");
+        this.idleTimeout = Checks.positive(b.idleTimeout, "idleTimeout");
         this.retry = Objects.requireNonNull(b.retry, "retry");
         if (endpoint != null) {
             String scheme = endpoint.getScheme();
@@ -142,7 +145,10 @@ public final class S3StorageOptions {
         return partSize;
     }
 
-    /** Parts of one file sent at once. Default 4. */
+    /**
+     * The most parts of one file sent at once. Default 4. Fewer go when the link is full: parts
+     * in flight, across all files, follow the measured throughput of parts (see the README).
+     */
     public int partsInFlight() {
         return partsInFlight;
     }
@@ -152,9 +158,13 @@ public final class S3StorageOptions {
         return maxConnections;
     }
 
-    /** Time allowed for one request (one part, one small object). Default 2 minutes. */
-    public Duration attemptTimeout() {
-        return attemptTimeout;
+    /**
+     * How long a request may go without moving a byte before it counts as stalled and is tried
+     * again. Default 60 seconds. It measures stalls, not size: a 2 GiB file on a 2 Mbit/s uplink
+     * is not cut short.
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
     }
 
     /** The backoff between attempts of a request; applied to retryable failures only. */
@@ -187,7 +197,7 @@ public final class S3StorageOptions {
         b.partSize = partSize;
         b.partsInFlight = partsInFlight;
         b.maxConnections = maxConnections;
-        b.attemptTimeout = attemptTimeout;
+        b.idleTimeout = idleTimeout;
         b.retry = retry;
         b.urlStrategy = presignedUrlExpiry == null ? urlStrategy : null;
         b.presignedUrlExpiry = presignedUrlExpiry;
@@ -200,7 +210,7 @@ public final class S3StorageOptions {
                 + ", credentials=" + (credentials == null ? "default chain" : "(set)")
                 + ", client=" + (client == null ? "built by Reelay" : "host's")
                 + ", multipartThreshold=" + multipartThreshold + ", partSize=" + partSize
-                + ", partsInFlight=" + partsInFlight + ", attemptTimeout=" + attemptTimeout
+                + ", partsInFlight=" + partsInFlight + ", idleTimeout=" + idleTimeout
                 + (presignedUrlExpiry == null ? "" : ", presignedUrls=" + presignedUrlExpiry) + "}";
     }
 
@@ -215,7 +225,7 @@ public final class S3StorageOptions {
         private long partSize = DEFAULT_PART_SIZE;
         private long partsInFlight = 4;
         private long maxConnections = 32;
-        private Duration attemptTimeout = Duration.ofMinutes(2);
+        private Duration idleTimeout = Duration.ofSeconds(60);
         private RetryBackoffSpec retry = Retry.backoff(3, Duration.ofMillis(200))
                 .maxBackoff(Duration.ofSeconds(5))
                 .jitter(0.5);
@@ -254,7 +264,12 @@ public final class S3StorageOptions {
             return this;
         }
 
-        /** The host's own client; Reelay uses it as it is and never closes it. */
+        /**
+         * The host's own client; Reelay never closes it. Its retries are turned off for Reelay's
+         * requests (a request-level plugin), so that they do not stack on Reelay's. Its HTTP
+         * client's own timeouts still apply: on slow uplinks give it a read and a write timeout of
+         * at least {@link #idleTimeout(Duration) idleTimeout}, or none.
+         */
         public Builder client(S3AsyncClient client) {
             this.client = client;
             return this;
@@ -280,8 +295,9 @@ public final class S3StorageOptions {
             return this;
         }
 
-        public Builder attemptTimeout(Duration timeout) {
-            this.attemptTimeout = timeout;
+        /** How long a request may move no byte before it counts as stalled; see {@link S3StorageOptions#idleTimeout()}. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
             return this;
         }
 

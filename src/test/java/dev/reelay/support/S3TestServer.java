@@ -158,6 +158,12 @@ public final class S3TestServer implements AutoCloseable {
         return count;
     }
 
+    /** The keys of the multipart uploads the bucket holds unfinished, asked through the S3 API. */
+    public java.util.List<String> unfinishedUploads() {
+        return client().listMultipartUploads(r -> r.bucket(BUCKET)).join().uploads().stream()
+                .map(u -> u.key() + " " + u.uploadId()).toList();
+    }
+
     public void clear() {
         blobStore().clearContainer(BUCKET);
     }
