@@ -39,6 +39,7 @@ public final class MediaOptions {
     private final String thumbnailName;
     private final Path workDirectory;
     private final int decodersInFlight;
+    private final Duration timeout;
     private final boolean defaultProbe;
     private final boolean defaultThumbnailer;
 
@@ -50,6 +51,7 @@ public final class MediaOptions {
         this.thumbnailName = checkThumbnailName(b.thumbnailName);
         this.workDirectory = Objects.requireNonNull(b.workDirectory, "workDirectory must be set");
         this.decodersInFlight = (int) Checks.positive(b.decodersInFlight, "decodersInFlight");
+        this.timeout = Checks.positive(b.timeout, "timeout");
         JavaCvMedia javaCv = b.probe == null || b.thumbnailer == null ? JavaCvMedia.forDecoders(decodersInFlight) : null;
         this.probe = b.probe != null ? b.probe : javaCv;
         this.thumbnailer = b.thumbnailer != null ? b.thumbnailer : javaCv;
@@ -106,7 +108,12 @@ public final class MediaOptions {
         return thumbnailName;
     }
 
-    /** Where made thumbnails wait for their upload. Default {@code ${java.io.tmpdir}/reelay-media}. */
+    /**
+     * Where made thumbnails wait for their upload. Default {@code ${java.io.tmpdir}/reelay-media}.
+     * Several pipelines and processes may share it: each keeps its files in a folder of its own,
+     * {@code run-<id>/}, locked while it lives, and folders left by runs that died (a crash, a
+     * {@code kill -9}) are removed when a pipeline starts making thumbnails and on {@code resume()}.
+     */
     public Path workDirectory() {
         return workDirectory;
     }
@@ -114,6 +121,18 @@ public final class MediaOptions {
     /** Videos decoded at once, across all recordings. Default the number of processors. */
     public int decodersInFlight() {
         return decodersInFlight;
+    }
+
+    /**
+     * How long the media work on one video (probing and the thumbnail) may take once a decoder
+     * runs it. Default 60 seconds. A video that takes longer (a hung network mount, say) ends
+     * with a warning, like any video that cannot be read, and its files are uploaded all the
+     * same. FFmpeg cannot be stopped mid-frame: its thread is left to finish on its own and is
+     * freed when it returns; at most {@link #decodersInFlight()} such threads are left at once,
+     * and while that many are, videos are not decoded (a warning says so).
+     */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** The thumbnail settings as a spec, with the video's duration unknown. */
@@ -133,6 +152,7 @@ public final class MediaOptions {
         b.thumbnailName = thumbnailName;
         b.workDirectory = workDirectory;
         b.decodersInFlight = decodersInFlight;
+        b.timeout = timeout;
         return b;
     }
 
@@ -143,7 +163,8 @@ public final class MediaOptions {
         }
         return "MediaOptions{probe=" + probe + ", thumbnailer=" + thumbnailer + ", thumbnailOffset=" + thumbnailOffset
                 + ", thumbnailMaxWidth=" + thumbnailMaxWidth + ", jpegQuality=" + jpegQuality + ", thumbnailName="
-                + thumbnailName + ", workDirectory=" + workDirectory + ", decodersInFlight=" + decodersInFlight + "}";
+                + thumbnailName + ", workDirectory=" + workDirectory + ", decodersInFlight=" + decodersInFlight
+                + ", timeout=" + timeout + "}";
     }
 
     private static String checkThumbnailName(String name) {
@@ -170,6 +191,7 @@ public final class MediaOptions {
         private String thumbnailName = "thumbnail.jpg";
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "reelay-media");
         private long decodersInFlight = Runtime.getRuntime().availableProcessors();
+        private Duration timeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -222,6 +244,12 @@ public final class MediaOptions {
 
         public Builder decodersInFlight(int n) {
             this.decodersInFlight = n;
+            return this;
+        }
+
+        /** How long the media work on one video may take; see {@link MediaOptions#timeout()}. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
             return this;
         }
 

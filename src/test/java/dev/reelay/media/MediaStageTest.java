@@ -99,12 +99,13 @@ class MediaStageTest {
         return RecordingFile.of(FileRole.VIDEO, path);
     }
 
+    /** Work files under the work directory, in the stage's own folder or elsewhere; its folder and lock are not work files. */
     private List<Path> workFilesOnDisk() throws IOException {
         if (!Files.exists(work)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(work)) {
-            return files.toList();
+        try (Stream<Path> files = Files.walk(work)) {
+            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".lock")).toList();
         }
     }
 
@@ -123,7 +124,8 @@ class MediaStageTest {
         RecordingFile thumbnail = done.files().get(1);
         assertThat(thumbnail.role()).isEqualTo(FileRole.THUMBNAIL);
         assertThat(thumbnail.name()).isEqualTo("thumbnail.jpg");
-        assertThat(thumbnail.path().getParent()).isEqualTo(work);
+        assertThat(thumbnail.path().getParent().getParent()).isEqualTo(work);
+        assertThat(thumbnail.path().getParent().getFileName().toString()).startsWith("run-");
         assertThat(done.workFiles()).containsExactly(thumbnail.path());
         BufferedImage image = ImageIO.read(thumbnail.path().toFile());
         assertThat(image.getWidth()).isEqualTo(640);

@@ -13,20 +13,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * The media step of the pipeline: probes each recording's video and, when the recording brings
- * no thumbnail, cuts one into a work file. Every decode runs on a bounded scheduler of its own
+ * no thumbnail, cuts one into a work file. Every decode runs on threads of its own
  * ({@code reelay-media-*}, at most {@link MediaOptions#decodersInFlight()} at once), never on
- * the subscriber's thread. A video that cannot be read never fails the job: the job goes on
- * with a warning that names the recording and the file.
+ * the subscriber's thread. A video that cannot be read, or whose decode takes longer than
+ * {@link MediaOptions#timeout()}, never fails the job: the job goes on with a warning that names
+ * the recording and the file.
+ *
+ * <p>A decode that times out cannot be stopped (FFmpeg does not stop mid-frame): its thread is
+ * abandoned, and the pool gets a thread more so that {@code decodersInFlight} decodes can still
+ * run; it shrinks back when the abandoned decode returns. At most {@code decodersInFlight}
+ * threads are abandoned at once; while that many are, videos are not decoded. Work files live
+ * in a folder of this stage's own under the work directory ({@link WorkDirectory}).
  *
  * <p>The pipeline's prepare stage calls {@link #prepare} per job after validation; its upload
  * stage calls {@link #cleanup} once the job's files are uploaded, whatever happened, with
@@ -42,7 +55,11 @@ public final class MediaStage implements AutoCloseable {
 
     private final MediaOptions options;
     private Scheduler scheduler;
+    private ThreadPoolExecutor decoders;
+    private WorkDirectory work;
     private boolean closed;
+    /** Decodes that timed out and have not returned yet. */
+    private final AtomicInteger abandoned = new AtomicInteger();
 
     public MediaStage(MediaOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -63,15 +80,56 @@ public final class MediaStage implements AutoCloseable {
                 return Mono.just(job);
             }
             boolean needsThumbnail = job.files().stream().noneMatch(f -> f != null && f.role() == FileRole.THUMBNAIL);
+            String who = "recording " + job.id() + ": " + video.get().name() + ": ";
+            int hung = abandoned.get();
+            if (hung >= options.decodersInFlight()) {
+                return Mono.just(warn(job, who + "media skipped: " + hung + " earlier decodes did not return within "
+                        + seconds(options.timeout()) + " and still hold their threads (a hung file or network mount?)", null));
+            }
             Attempt attempt = new Attempt();
-            return Mono.fromCallable(() -> media(job, video.get(), needsThumbnail, attempt))
+            Sinks.Empty<Void> started = Sinks.empty();
+            return Mono.fromCallable(() -> {
+                        started.tryEmitEmpty();
+                        attempt.running();
+                        try {
+                            return media(job, video.get(), needsThumbnail, attempt);
+                        } finally {
+                            if (attempt.returned()) {
+                                abandonedReturned();
+                            }
+                        }
+                    })
                     .subscribeOn(scheduler())
+                    // the time counts from when a decoder takes the video, not while it waits for one
+                    .timeout(started.asMono().then(Mono.delay(options.timeout())))
                     .doOnNext(done -> attempt.handedOver())
                     .doOnCancel(attempt::cancel)
+                    .onErrorResume(TimeoutException.class, e -> {
+                        attempt.cancel();
+                        if (attempt.abandon()) {
+                            abandon();
+                        }
+                        return Mono.just(warn(job, who + "media timed out after " + seconds(options.timeout())
+                                + ": duration not probed, thumbnail not made", null));
+                    })
                     .onErrorResume(RejectedExecutionException.class, e -> Mono.just(warn(job,
-                            "recording " + job.id() + ": " + video.get().name() + ": media skipped: more than "
-                                    + QUEUED_PER_THREAD + " videos waiting per decoder", null)));
+                            who + "media skipped: more than " + QUEUED_PER_THREAD + " videos waiting per decoder", null)));
         });
+    }
+
+    /**
+     * Removes the work files that runs which died left in the work directory (a pipeline's own
+     * folder, once its lock is free). Does nothing when media is off.
+     */
+    public Mono<Void> sweepWorkFiles() {
+        return Mono.defer(() -> !options.enabled() ? Mono.<Void>empty()
+                : Mono.<Void>fromRunnable(() -> {
+                    Path own;
+                    synchronized (this) {
+                        own = work == null ? null : work.path();
+                    }
+                    WorkDirectory.sweep(options.workDirectory(), own);
+                }).subscribeOn(Schedulers.boundedElastic()));
     }
 
     /** Deletes the job's work files on a thread that may block; missing files are fine. */
@@ -89,13 +147,19 @@ public final class MediaStage implements AutoCloseable {
     @Override
     public void close() {
         Scheduler s;
+        WorkDirectory w;
         synchronized (this) {
             closed = true;
             s = scheduler;
             scheduler = null;
+            w = work;
+            work = null;
         }
         if (s != null) {
             s.dispose();
+        }
+        if (w != null) {
+            w.close();
         }
     }
 
@@ -104,10 +168,57 @@ public final class MediaStage implements AutoCloseable {
             throw new IllegalStateException("the media stage is closed");
         }
         if (scheduler == null) {
-            scheduler = Schedulers.newBoundedElastic(options.decodersInFlight(), QUEUED_PER_THREAD, "reelay-media",
-                    60, true);
+            int n = options.decodersInFlight();
+            AtomicInteger threads = new AtomicInteger();
+            decoders = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(n * QUEUED_PER_THREAD),
+                    r -> {
+                        Thread t = new Thread(r, "reelay-media-" + threads.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            decoders.allowCoreThreadTimeOut(true);
+            scheduler = Schedulers.fromExecutorService(decoders, "reelay-media");
         }
         return scheduler;
+    }
+
+    /** A decode was abandoned: one thread more, so that as many decodes as before can run. */
+    private synchronized void abandon() {
+        abandoned.incrementAndGet();
+        if (decoders != null) {
+            decoders.setMaximumPoolSize(decoders.getMaximumPoolSize() + 1);
+            decoders.setCorePoolSize(decoders.getCorePoolSize() + 1);
+        }
+    }
+
+    /** An abandoned decode returned: its thread is free again, and the pool shrinks back. */
+    private synchronized void abandonedReturned() {
+        abandoned.decrementAndGet();
+        if (decoders != null) {
+            decoders.setCorePoolSize(decoders.getCorePoolSize() - 1);
+            decoders.setMaximumPoolSize(decoders.getMaximumPoolSize() - 1);
+        }
+    }
+
+    /** Decodes that timed out and still run; for tests and health checks. */
+    public int abandonedDecodes() {
+        return abandoned.get();
+    }
+
+    /** This stage's own folder for work files, claimed (and the dead runs' swept) on first use. On a media thread. */
+    private synchronized Path workFolder() throws IOException {
+        if (closed) {
+            throw new IOException("the media stage is closed");
+        }
+        if (work == null) {
+            work = WorkDirectory.claim(options.workDirectory());
+        }
+        return work.path();
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     // ---- on a media thread
@@ -120,6 +231,11 @@ public final class MediaStage implements AutoCloseable {
             return job.withWarning("recording " + job.id() + ": thumbnails and probing are off: " + probeOff);
         }
         String who = "recording " + job.id() + ": " + video.name() + ": ";
+        if (Files.exists(video.path()) && !Files.isRegularFile(video.path())) {
+            // a pipe or a device would hold FFmpeg in open() until someone writes to it
+            return warn(job, who + (needsThumbnail ? "duration not probed, thumbnail not made: " : "duration not probed: ")
+                    + "not a regular file (a pipe, a device or a folder)", null);
+        }
         RecordingJob probed = job;
         Duration duration = null;
         if (probeOff != null) {
@@ -149,8 +265,7 @@ public final class MediaStage implements AutoCloseable {
         }
         Path target = null;
         try {
-            Files.createDirectories(options.workDirectory());
-            target = Files.createTempFile(options.workDirectory(), "recording-" + job.id() + "-", "-" + name);
+            target = Files.createTempFile(workFolder(), "recording-" + job.id() + "-", "-" + name);
             attempt.workFile(target);
             options.thumbnailer().thumbnail(video.path(), target, options.thumbnailSpec().withKnownDuration(duration));
             if (Files.size(target) == 0) {
@@ -208,6 +323,11 @@ public final class MediaStage implements AutoCloseable {
      * job was handed over downstream.
      */
     private static final class Attempt {
+        private static final int WAITING = 0;
+        private static final int RUNNING = 1;
+        private static final int RETURNED = 2;
+        private static final int ABANDONED = 3;
+        private final AtomicInteger state = new AtomicInteger(WAITING);
         private final AtomicBoolean cancelled = new AtomicBoolean();
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicBoolean handedOver = new AtomicBoolean();
@@ -223,6 +343,20 @@ public final class MediaStage implements AutoCloseable {
 
         void handedOver() {
             handedOver.set(true);
+        }
+
+        void running() {
+            state.set(RUNNING);
+        }
+
+        /** Left running after a timeout; false when it had returned (or never started). */
+        boolean abandon() {
+            return state.compareAndSet(RUNNING, ABANDONED);
+        }
+
+        /** The decode returned; true when it had been abandoned. */
+        boolean returned() {
+            return !state.compareAndSet(RUNNING, RETURNED) && state.compareAndSet(ABANDONED, RETURNED);
         }
 
         void cancel() {
