@@ -131,7 +131,8 @@ public final class WebhookSender implements WebhookClient {
 
     /**
      * The endpoint's backoff, filtered to what may go through later, ending with the last
-     * failure itself; a {@code Retry-After} is waited out before the backoff.
+     * failure itself; the {@code Retry-After} of an answer that will be retried is waited out
+     * before the backoff. One that will not (a 404, a 410, a redirect) ends the delivery at once.
      */
     static Retry retry(RetryBackoffSpec spec) {
         RetryBackoffSpec filtered = spec.filter(WebhookSender::retryable)
@@ -140,7 +141,7 @@ public final class WebhookSender implements WebhookClient {
             Retry.RetrySignal copy = signal.copy();
             Throwable f = copy.failure();
             if (f instanceof WebhookStatusException && ((WebhookStatusException) f).retryAfter != null
-                    && copy.totalRetries() < spec.maxAttempts) {
+                    && retryable(f) && copy.totalRetries() < spec.maxAttempts) {
                 return Mono.delay(((WebhookStatusException) f).retryAfter, spec.backoffSchedulerSupplier.get())
                         .thenReturn(copy);
             }
