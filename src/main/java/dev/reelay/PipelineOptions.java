@@ -45,6 +45,7 @@ public final class PipelineOptions {
     private final int recordingsInFlight;
     private final int uploadsInFlight;
     private final Duration uploadTimeout;
+    private final Duration closeGracePeriod;
     private final String uploadSource;
     private final String metadataFileName;
     private final Clock clock;
@@ -71,7 +72,11 @@ public final class PipelineOptions {
         this.keyLayout = Objects.requireNonNull(b.keyLayout, "keyLayout");
         this.recordingsInFlight = (int) Checks.positive(b.recordingsInFlight, "recordingsInFlight");
         this.uploadsInFlight = (int) Checks.positive(b.uploadsInFlight, "uploadsInFlight");
-        this.uploadTimeout = Checks.positive(b.uploadTimeout, "uploadTimeout");
+        this.uploadTimeout = b.uploadTimeout == null ? null : Checks.positive(b.uploadTimeout, "uploadTimeout");
+        this.closeGracePeriod = Objects.requireNonNull(b.closeGracePeriod, "closeGracePeriod");
+        if (closeGracePeriod.isNegative()) {
+            throw new IllegalArgumentException("closeGracePeriod must be >= 0, was " + closeGracePeriod);
+        }
         this.uploadSource = Checks.notBlank(b.uploadSource, "uploadSource");
         this.metadataFileName = Checks.notBlank(b.metadataFileName, "metadataFileName");
         if (metadataFileName.contains("/") || metadataFileName.contains("\\")) {
@@ -120,9 +125,22 @@ public final class PipelineOptions {
         return uploadsInFlight;
     }
 
-    /** The time one file's upload may take, all its attempts and parts included. Default 1 hour. */
-    public Duration uploadTimeout() {
-        return uploadTimeout;
+    /**
+     * The longest one file's upload may take, all its attempts and parts included, counted from
+     * when it gets its upload slot. Default: no limit; a stalled request fails on the store's idle
+     * timeout instead ({@code S3StorageOptions.idleTimeout}), and a large file on a slow uplink
+     * takes as long as it takes.
+     */
+    public Optional<Duration> uploadTimeout() {
+        return Optional.ofNullable(uploadTimeout);
+    }
+
+    /**
+     * How long {@link RecordingPipeline#close()} lets the work under way finish before it cuts
+     * it off, to be continued by {@code resume()}. Default 10 seconds.
+     */
+    public Duration closeGracePeriod() {
+        return closeGracePeriod;
     }
 
     /** Sent as {@code upload_source}. Default {@code "reelay"}. */
@@ -165,6 +183,7 @@ public final class PipelineOptions {
         b.recordingsInFlight = recordingsInFlight;
         b.uploadsInFlight = uploadsInFlight;
         b.uploadTimeout = uploadTimeout;
+        b.closeGracePeriod = closeGracePeriod;
         b.uploadSource = uploadSource;
         b.metadataFileName = metadataFileName;
         b.clock = clock;
@@ -178,7 +197,8 @@ public final class PipelineOptions {
     public String toString() {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
-                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media + ", outbox=" + outbox + "}";
+                + (uploadTimeout == null ? "" : ", uploadTimeout=" + uploadTimeout)
+                + ", closeGracePeriod=" + closeGracePeriod + ", uploadSource=" + uploadSource + ", media=" + media + ", outbox=" + outbox + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -189,7 +209,8 @@ public final class PipelineOptions {
         private KeyLayout keyLayout = KeyLayout.byRecordingId("");
         private long recordingsInFlight = 8;
         private long uploadsInFlight = 8;
-        private Duration uploadTimeout = Duration.ofHours(1);
+        private Duration uploadTimeout;
+        private Duration closeGracePeriod = Duration.ofSeconds(10);
         private String uploadSource = "reelay";
         private String metadataFileName = "metadata.json";
         private Clock clock = Clock.systemUTC();
@@ -250,8 +271,15 @@ public final class PipelineOptions {
             return this;
         }
 
+        /** A limit on one file's upload, counted from its upload slot; null for none (the default). */
         public Builder uploadTimeout(Duration timeout) {
             this.uploadTimeout = timeout;
+            return this;
+        }
+
+        /** How long {@code close()} lets work under way finish; zero cuts it off at once. */
+        public Builder closeGracePeriod(Duration grace) {
+            this.closeGracePeriod = grace;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.reelay;
 
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,11 +36,12 @@ public final class RecordingJob {
     private final List<WebhookOutcome> webhooks;
     private final List<String> warnings;
     private final Map<String, Object> attributes;
+    private final Map<String, MultipartProgress> resumableUploads;
 
     private RecordingJob(Recording recording, String rejection, List<RecordingFile> files, List<Path> workFiles,
                          Duration probedDuration, List<FileOutcome> uploads, RecordingMetadata metadata,
                          FileOutcome metadataUpload, List<WebhookOutcome> webhooks, List<String> warnings,
-                         Map<String, Object> attributes) {
+                         Map<String, Object> attributes, Map<String, MultipartProgress> resumableUploads) {
         this.recording = recording;
         this.rejection = rejection;
         this.files = files;
@@ -51,20 +53,21 @@ public final class RecordingJob {
         this.webhooks = webhooks;
         this.warnings = warnings;
         this.attributes = attributes;
+        this.resumableUploads = resumableUploads;
     }
 
     /** A new job for this recording, its files to be uploaded as the recording lists them. */
     public static RecordingJob of(Recording recording) {
         Objects.requireNonNull(recording, "recording");
         return new RecordingJob(recording, null, recording.files(), List.of(), null, List.of(), null, null,
-                List.of(), List.of(), Map.of());
+                List.of(), List.of(), Map.of(), Map.of());
     }
 
     private RecordingJob copy(String rejection, List<RecordingFile> files, List<Path> workFiles, Duration probed,
                               List<FileOutcome> uploads, RecordingMetadata metadata, FileOutcome metadataUpload,
                               List<WebhookOutcome> webhooks, List<String> warnings, Map<String, Object> attributes) {
         return new RecordingJob(recording, rejection, files, workFiles, probed, uploads, metadata, metadataUpload,
-                webhooks, warnings, attributes);
+                webhooks, warnings, attributes, resumableUploads);
     }
 
     public Recording recording() {
@@ -171,6 +174,19 @@ public final class RecordingJob {
     public RecordingJob withWarning(String warning) {
         return copy(rejection, files, workFiles, probedDuration, uploads, metadata, metadataUpload, webhooks,
                 append(warnings, warning), attributes);
+    }
+
+    /**
+     * Multipart uploads an earlier run left unfinished, by file name, as the journal kept them:
+     * the upload stage continues each from the parts the store confirms instead of from byte 0.
+     */
+    public Map<String, MultipartProgress> resumableUploads() {
+        return resumableUploads;
+    }
+
+    public RecordingJob withResumableUploads(Map<String, MultipartProgress> uploads) {
+        return new RecordingJob(recording, rejection, files, workFiles, probedDuration, this.uploads, metadata,
+                metadataUpload, webhooks, warnings, attributes, Map.copyOf(uploads));
     }
 
     /** Values host stages attached to the job. */

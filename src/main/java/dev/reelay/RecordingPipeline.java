@@ -3,6 +3,7 @@ package dev.reelay;
 import dev.reelay.internal.pipeline.DefaultRecordingPipeline;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
+import java.time.Duration;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -108,9 +109,30 @@ public interface RecordingPipeline extends AutoCloseable {
     Function<Flux<RecordingJob>, Flux<RecordingJob>> stages();
 
     /**
-     * Releases what the pipeline created: the S3 client it built, its webhook connections,
-     * its schedulers, its outbox. A store, client or outbox the host passed in stays open.
+     * Closes the pipeline with the grace period of its options ({@link PipelineOptions#closeGracePeriod()},
+     * 10 seconds by default); see {@link #close(Duration)}.
      */
     @Override
     void close();
+
+    /**
+     * Stops taking recordings, lets the work under way finish for up to {@code gracePeriod}, then
+     * cuts off what is still running, and releases what the pipeline created: the S3 client it
+     * built, its webhook connections, its schedulers, its outbox. A store, client or outbox the
+     * host passed in stays open. Blocks the calling thread for at most the grace period and a few
+     * seconds more: call it from a thread that may block, not from inside a reactive chain.
+     *
+     * <p>Recordings cut off are left unfinished in the journal, exactly as a crash would leave
+     * them but without the loss: no attempt is counted for the cut, no webhook goes out for them
+     * after the close, and their multipart uploads stay in the store, so that {@link #resume()} in
+     * the next pipeline continues them from their stored parts. A stream of results that was cut
+     * short ({@code process}, {@code resume}, {@code retryDue}, {@code retry}) ends with a
+     * {@link PipelineClosedException} naming the recordings cut off, after the results of those
+     * that finished; {@code process} and the others refuse to start once the pipeline is closed.
+     *
+     * <pre>{@code
+     * Runtime.getRuntime().addShutdownHook(new Thread(() -> pipeline.close(Duration.ofSeconds(20))));
+     * }</pre>
+     */
+    void close(Duration gracePeriod);
 }

@@ -53,6 +53,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private final Function<Flux<RecordingJob>, Flux<RecordingJob>> stages;
     /** Ids being worked on by any subscription of this pipeline: a second one at the same time would clobber the first's journal. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Lifecycle lifecycle = new Lifecycle();
 
     public DefaultRecordingPipeline(PipelineOptions options) {
         this.options = options;
@@ -73,11 +74,12 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Flux<PipelineResult> process(Flux<Recording> recordings) {
-        return recordings.flatMap(recording -> exclusively(recording, () -> outbox.accept(recording)
+        return lifecycle.stream(runs -> runs.taking(recordings).flatMap(recording -> runs.run(recording.id(),
+                        exclusively(recording, () -> outbox.accept(recording)
                         .onErrorMap(e -> new ReelayException("recording " + recording.id()
                                 + " could not be accepted: " + e.getMessage(), e))
-                        .then(Mono.defer(() -> run(RecordingJob.of(recording), 1, options.clock().instant())))),
-                options.recordingsInFlight(), 1);
+                        .then(Mono.defer(() -> run(RecordingJob.of(recording), 1, options.clock().instant()))))),
+                options.recordingsInFlight(), 1));
     }
 
     /** Runs the work unless the same recording id is already under way here, which is refused. */
@@ -100,9 +102,9 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Flux<PipelineResult> resume() {
-        return outbox.unfinished()
-                .flatMap(entry -> exclusively(entry.recording(),
-                        () -> run(jobOf(entry), entry.attempts(), entry.acceptedAt())), options.recordingsInFlight(), 1);
+        return media.sweepWorkFiles().thenMany(lifecycle.stream(runs -> runs.taking(outbox.unfinished())
+                .flatMap(entry -> runs.run(entry.id(), exclusively(entry.recording(),
+                        () -> run(jobOf(entry), entry.attempts(), entry.acceptedAt()))), options.recordingsInFlight(), 1)));
     }
 
     @Override
@@ -115,12 +117,13 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return outbox.entry(recordingId)
                 .switchIfEmpty(Mono.error(() -> new ReelayException("recording " + recordingId
                         + " is not in the outbox (never accepted, or pruned after completion)")))
-                .flatMap(this::rerun);
+                .flatMap(entry -> lifecycle.one(recordingId, rerun(entry)));
     }
 
     @Override
     public Flux<PipelineResult> retryDue() {
-        return outbox.due(options.clock().instant()).flatMap(this::rerun, options.recordingsInFlight(), 1);
+        return lifecycle.stream(runs -> runs.taking(outbox.due(options.clock().instant()))
+                .flatMap(entry -> runs.run(entry.id(), rerun(entry)), options.recordingsInFlight(), 1));
     }
 
     private Mono<PipelineResult> rerun(OutboxEntry entry) {
@@ -218,6 +221,14 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public void close() {
+        close(options.closeGracePeriod());
+    }
+
+    @Override
+    public void close(Duration gracePeriod) {
+        if (!lifecycle.close(gracePeriod)) {
+            return;
+        }
         if (ownedStore != null) {
             ownedStore.close();
         }

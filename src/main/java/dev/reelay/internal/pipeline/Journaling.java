@@ -1,6 +1,7 @@
 package dev.reelay.internal.pipeline;
 
 import dev.reelay.RecordingPipeline;
+import dev.reelay.storage.MultipartProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -22,5 +23,19 @@ final class Journaling {
             log.warn("The outbox could not record {} of recording {}: {}", what, recordingId, e.getMessage());
             return Mono.empty();
         });
+    }
+
+    /**
+     * A multipart upload of {@code fileName} is under way (new, or continued with the parts the
+     * store confirmed): what a later run needs to continue it. Replaces what was kept of an earlier
+     * upload of the same file. Not journaled yet: the journal's SPI gets the write.
+     */
+    static Mono<Void> multipartStarted(long recordingId, String fileName, MultipartProgress progress) {
+        return Mono.empty();
+    }
+
+    /** One more part of the multipart upload {@code uploadId} of {@code fileName} is stored. Not journaled yet. */
+    static Mono<Void> partStored(long recordingId, String fileName, String uploadId, MultipartProgress.Part part) {
+        return Mono.empty();
     }
 }

@@ -33,17 +33,23 @@ final class MetadataAssembler {
             total += f.size();
             sizes.put(f.name(), RecordingMetadata.mebibytes(f.size()));
         }
-        Map<String, String> urls = new LinkedHashMap<>();
-        for (FileRole role : NAMED_ROLES) {
-            stored.stream().filter(f -> f.role() == role).findFirst().ifPresent(f -> urls.put(role.payloadKey(), f.url()));
-        }
-        urls.put(FileRole.METADATA.payloadKey(), metadataUrl);
+        Map<String, String> urls = uploadedFiles(stored, metadataUrl);
         Long declaredSeconds = r.declaredDuration().map(MetadataAssembler::roundedSeconds).orElse(null);
         Long probedSeconds = probed == null ? null : roundedSeconds(probed);
         return new RecordingMetadata(r.id(), r.title(), r.createdAt(),
                 probedSeconds != null ? probedSeconds : declaredSeconds,
                 declaredSeconds != null ? declaredSeconds : probedSeconds,
                 r.user(), RecordingMetadata.mebibytes(total), sizes, urls, now, uploadSource, bucket, region);
+    }
+
+    /** {@code uploaded_files}: the first stored file of each named role, and the document's own URL. */
+    static Map<String, String> uploadedFiles(List<FileOutcome> stored, String metadataUrl) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (FileRole role : NAMED_ROLES) {
+            stored.stream().filter(f -> f.role() == role).findFirst().ifPresent(f -> urls.put(role.payloadKey(), f.url()));
+        }
+        urls.put(FileRole.METADATA.payloadKey(), metadataUrl);
+        return urls;
     }
 
     static long roundedSeconds(Duration d) {

@@ -8,11 +8,14 @@ import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.internal.Permits;
+import dev.reelay.internal.storage.UrlExpiry;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
@@ -43,36 +46,57 @@ final class MetadataStage {
         return !job.rejected() && !job.storedFiles().isEmpty() && !upToDate(job);
     }
 
-    /** Stored in an earlier run, for exactly the files stored now: nothing to redo. */
+    /**
+     * Stored in an earlier run, for exactly the files stored now, with URLs that are still good
+     * for at least half their lifetime: nothing to redo. Presigned URLs carry the signer's clock,
+     * the system's, so they are judged by it.
+     */
     private static boolean upToDate(RecordingJob job) {
+        return sameFiles(job) && job.metadata().orElseThrow().uploadedFiles().values().stream()
+                .allMatch(url -> UrlExpiry.fresh(url, Instant.now()));
+    }
+
+    /** The document of an earlier run lists exactly the files stored now. */
+    private static boolean sameFiles(RecordingJob job) {
         return job.metadataUpload().map(FileOutcome::stored).orElse(false)
                 && job.metadata().map(m -> m.individualSizesMb().keySet().equals(
                         job.storedFiles().stream().map(FileOutcome::name).collect(Collectors.toSet()))).orElse(false);
     }
 
+    /**
+     * Assembles the document with every URL signed anew (presigned URLs of an earlier run may be
+     * about to expire) and stores it. When only the URLs changed, the document of the earlier run
+     * is kept as it was, its upload timestamp included, so that its webhook-id stays the same.
+     */
     Mono<RecordingJob> store(RecordingJob job) {
         return Mono.defer(() -> {
             Recording r = job.recording();
             String name = options.metadataFileName();
             String key = options.keyLayout().key(r.id(), name);
             String url = store.url(key);
-            RecordingMetadata withOwnUrl = MetadataAssembler.assemble(r, job.storedFiles(), job.probedDuration().orElse(null),
-                    url, options.clock().instant(), options.uploadSource(), store.bucket(), store.region());
+            List<FileOutcome> resigned = job.uploads().stream()
+                    .map(f -> f.stored() ? new FileOutcome(f.role(), f.name(), f.key(), store.url(f.key()), f.size(),
+                            f.attempts(), null) : f)
+                    .toList();
+            RecordingJob signed = job.withUploads(resigned);
+            RecordingMetadata withOwnUrl = sameFiles(job)
+                    ? job.metadata().orElseThrow().withUploadedFiles(MetadataAssembler.uploadedFiles(signed.storedFiles(), url))
+                    : MetadataAssembler.assemble(r, signed.storedFiles(), job.probedDuration().orElse(null), url,
+                    options.clock().instant(), options.uploadSource(), store.bucket(), store.region());
             byte[] json = withOwnUrl.toJson();
-            return uploads.withPermit(() -> store.put(files.withProgress(r.id(), name,
-                            ObjectUpload.ofBytes(key, json, "application/json"))))
-                    .timeout(options.uploadTimeout())
+            return uploads.withPermit(() -> files.limited(store.put(files.withProgress(r.id(), name,
+                            ObjectUpload.ofBytes(key, json, "application/json")))))
                     .map(stored -> new FileOutcome(FileRole.METADATA, name, key, stored.url(),
                             stored.size(), stored.attempts(), null))
                     .flatMap(file -> Journaling.logged(outbox.metadataStored(r.id(), withOwnUrl, file), r.id(), name)
-                            .thenReturn(job.withMetadata(withOwnUrl, file)))
+                            .thenReturn(signed.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
                         FileOutcome failed = files.failed(r, RecordingFile.of(FileRole.METADATA, Path.of(name)), key,
                                 json.length, e);
                         Map<String, String> withoutIt = new LinkedHashMap<>(withOwnUrl.uploadedFiles());
                         withoutIt.remove(FileRole.METADATA.payloadKey());
-                        return Mono.just(job.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
+                        return Mono.just(signed.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
                     });
-        }).subscribeOn(io); // the URL may be presigned: the SDK's signer takes locks
+        }).subscribeOn(io); // the URLs may be presigned: the SDK's signer takes locks
     }
 }

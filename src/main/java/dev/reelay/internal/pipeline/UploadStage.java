@@ -9,6 +9,8 @@ import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
 import dev.reelay.internal.Permits;
 import dev.reelay.outbox.Outbox;
+import dev.reelay.storage.MultipartListener;
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectStoreException;
 import dev.reelay.storage.ObjectUpload;
@@ -64,7 +66,7 @@ final class UploadStage {
         int parallel = Math.max(1, Math.min(files.size(), options.uploadsInFlight()));
         return Flux.fromIterable(files)
                 .flatMapSequential(file -> {
-                    Mono<FileOutcome> upload = Mono.defer(() -> uploadFile(recording, file))
+                    Mono<FileOutcome> upload = Mono.defer(() -> uploadFile(job, file))
                             .flatMap(outcome -> !outcome.stored() ? Mono.just(outcome)
                                     : Journaling.logged(outbox.fileStored(recording.id(), outcome), recording.id(),
                                     outcome.name()).thenReturn(outcome));
@@ -84,17 +86,51 @@ final class UploadStage {
                 .onErrorResume(e -> Mono.empty());
     }
 
-    private Mono<FileOutcome> uploadFile(Recording recording, RecordingFile file) {
+    private Mono<FileOutcome> uploadFile(RecordingJob job, RecordingFile file) {
+        Recording recording = job.recording();
         String key = options.keyLayout().key(recording.id(), file.name());
         return stat(recording, file)
-                .flatMap(size -> uploads.withPermit(() -> store.put(withProgress(recording.id(), file.name(),
-                                ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name())))))
-                        .timeout(options.uploadTimeout())
-                        .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
-                                stored.attempts(), null))
-                        .onErrorResume(e -> Mono.just(failed(recording, file, key, size, e))))
+                .flatMap(size -> {
+                    ObjectUpload upload = resumable(job, file.name(), withProgress(recording.id(), file.name(),
+                            ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name()))));
+                    // the overall limit, when there is one, counts from the upload slot on, not while the file waits for it
+                    return uploads.withPermit(() -> limited(store.put(upload)))
+                            .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
+                                    stored.attempts(), null))
+                            .onErrorResume(e -> Mono.just(failed(recording, file, key, size, e)));
+                })
                 .onErrorResume(LocalFileProblem.class, e -> Mono.just(
                         new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())));
+    }
+
+    /** The put, under the overall limit when there is one; applied inside the upload slot, so waiting for it is free. */
+    <T> Mono<T> limited(Mono<T> put) {
+        return options.uploadTimeout().map(put::timeout).orElse(put);
+    }
+
+    /**
+     * The upload continues the multipart upload an earlier run left, if any; with a journal, its
+     * start and each stored part are journaled, so that a later run continues it in turn.
+     */
+    private ObjectUpload resumable(RecordingJob job, String name, ObjectUpload upload) {
+        long id = job.id();
+        MultipartProgress left = job.resumableUploads().get(name);
+        ObjectUpload u = left == null ? upload : upload.resumeFrom(left);
+        if (!options.outbox().enabled()) {
+            return u;
+        }
+        return u.withMultipartListener(new MultipartListener() {
+            @Override
+            public Mono<Void> started(MultipartProgress progress) {
+                return Journaling.logged(Journaling.multipartStarted(id, name, progress), id, "the multipart upload of " + name);
+            }
+
+            @Override
+            public Mono<Void> partStored(String uploadId, MultipartProgress.Part part) {
+                return Journaling.logged(Journaling.partStored(id, name, uploadId, part), id,
+                        "part " + part.number() + " of " + name);
+            }
+        });
     }
 
     /** Reports the highest count seen, so that retries and parallel parts never move a bar back. */
@@ -151,7 +187,7 @@ final class UploadStage {
             why = e.getMessage();
             attempts = ((ObjectStoreException) e).attempts();
         } else if (e instanceof TimeoutException) {
-            why = "upload did not finish within " + options.uploadTimeout();
+            why = "upload did not finish within " + options.uploadTimeout().map(Object::toString).orElse("its time");
         } else {
             why = e.toString();
         }

@@ -1,5 +1,12 @@
 package dev.reelay.internal.webhook;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -10,6 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /** Standard Webhooks signatures: {@code v1,} + base64 HMAC-SHA256 of {@code id.timestamp.body}. */
 public final class Signatures {
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     private Signatures() {
     }
@@ -78,13 +87,18 @@ public final class Signatures {
         }
     }
 
-    /** A stable id for the same recording and body: receivers drop duplicates by it. */
+    /**
+     * A stable id for the same recording and content: receivers drop duplicates by it. It is a
+     * hash of the recording id and the body with the query string of every URL in
+     * {@code uploaded_files} removed, so that presigned URLs signed anew for a later delivery keep
+     * the id, while other content (a file stored after a partial run, say) gives a new one.
+     */
     public static String webhookId(long recordingId, byte[] body) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(Long.toString(recordingId).getBytes(StandardCharsets.US_ASCII));
             sha.update((byte) '\n');
-            byte[] digest = sha.digest(body);
+            byte[] digest = sha.digest(withoutUrlQueries(body));
             StringBuilder sb = new StringBuilder("msg_");
             for (int i = 0; i < 16; i++) {
                 sb.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
@@ -93,5 +107,34 @@ public final class Signatures {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
+    }
+
+    /**
+     * The body with the query strings of the URLs in {@code uploaded_files} removed, token by
+     * token with the streaming parser (it may run on an event loop); a body that is not JSON as
+     * it is.
+     */
+    static byte[] withoutUrlQueries(byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length);
+        try (JsonParser p = JSON.createParser(body); JsonGenerator g = JSON.createGenerator(out)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.VALUE_STRING && inUploadedFiles(p.getParsingContext())) {
+                    String url = p.getText();
+                    int q = url.indexOf('?');
+                    g.writeString(q < 0 ? url : url.substring(0, q));
+                } else {
+                    g.copyCurrentEvent(p);
+                }
+            }
+        } catch (IOException e) {
+            return body;
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean inUploadedFiles(JsonStreamContext value) {
+        JsonStreamContext files = value.getParent();
+        return value.inObject() && files != null && "uploaded_files".equals(files.getCurrentName())
+                && files.getParent() != null && files.getParent().inRoot();
     }
 }
