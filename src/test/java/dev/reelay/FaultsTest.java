@@ -215,6 +215,29 @@ class FaultsTest extends ServersTest {
     }
 
     @Test
+    void aRetryAfterOnAnAnswerThatIsNotRetriedIsNotWaitedOut() {
+        Map<String, String> anHour = Map.of("Retry-After", "3600");
+        receiver.script(new Scripted(404, "{\"status\":\"error\",\"message\":\"no such user\"}", anHour, false),
+                new Scripted(410, "{\"status\":\"error\",\"message\":\"gone\"}", anHour, false));
+        PipelineOptions options = PipelineOptions.builder()
+                .s3(s3.sharedClientOptions().build())
+                .webhook(fastEndpoint(receiver.url()).build())
+                .media(MediaOptions.disabled())
+                .build();
+
+        PipelineResult parked = submit(options, Recordings.base(42).video(Recordings.file(dir, "v.mkv", 100)).build());
+        pipeline.close();
+        PipelineResult gone = submit(options, Recordings.base(43).video(Recordings.file(dir, "w.mkv", 100)).build());
+
+        assertThat(parked.webhooks().get(0).state()).isEqualTo(WebhookOutcome.State.PARKED);
+        assertThat(parked.webhooks().get(0).attempts()).isEqualTo(1);
+        assertThat(parked.webhooks().get(0).error()).doesNotContain("deadline");
+        assertThat(gone.webhooks().get(0).state()).isEqualTo(WebhookOutcome.State.GONE);
+        assertThat(gone.webhooks().get(0).attempts()).isEqualTo(1);
+        assertThat(receiver.requests()).extracting(TestReceiver.Request::answeredWith).containsExactly(404, 410);
+    }
+
+    @Test
     void forbiddenOrMissingBucketsFailFastWithOneRequestPerFile() {
         AtomicInteger requests = new AtomicInteger();
         for (String bucket : List.of(S3TestServer.BUCKET, "no-such-bucket")) {

@@ -13,11 +13,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -86,6 +89,64 @@ class StorageFaultsTest extends ServersTest {
             assertThat(f.error()).contains("NoSuchBucket").contains("s3://no-such-bucket/33/");
         });
         assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void credentialsThatCannotBeLoadedFailAtOnceWithoutRetries() {
+        AtomicInteger asked = new AtomicInteger();
+        AwsCredentialsProvider broken = () -> {
+            asked.incrementAndGet();
+            throw SdkClientException.create("Unable to load credentials from any of the providers in the chain");
+        };
+        Recording recording = Recordings.threeFiles(dir, 36, 1000, 100, 10);
+
+        PipelineResult result = submit(s3.options().credentialsProvider(broken).retry(fastRetry()).build(), recording);
+
+        assertThat(result.status()).isEqualTo(Status.UPLOAD_FAILED);
+        assertThat(result.files()).allSatisfy(f -> {
+            assertThat(f.attempts()).isEqualTo(1);
+            assertThat(f.error()).contains("the credentials could not be loaded");
+        });
+        assertThat(asked.get()).isEqualTo(3);
+    }
+
+    @Test
+    void theSdkRetriesOfAHostsClientDoNotStackOnReelays() throws Exception {
+        try (FaultyFront front = FaultyFront.in(s3.endpoint());
+             S3AsyncClient client = S3AsyncClient.builder()
+                     .endpointOverride(front.endpoint())
+                     .forcePathStyle(true)
+                     .region(Region.of(S3TestServer.REGION))
+                     .credentialsProvider(StaticCredentialsProvider.create(
+                             AwsBasicCredentials.create(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY)))
+                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                     .build()) { // the SDK's default: 3 attempts a request
+            front.resetNext(2);
+            Recording recording = Recordings.base(37).video(Recordings.file(dir, "video.mkv", 1000)).build();
+
+            PipelineResult result = submit(s3.options(front.endpoint()).client(client).retry(fastRetry()).build(), recording);
+
+            assertThat(result.status()).isEqualTo(Status.COMPLETED);
+            // each request the front reset was one of Reelay's attempts: the SDK retried none of them itself
+            assertThat(result.files().get(0).attempts()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aRequestThatStallsIsCutAfterTheIdleTimeoutAndTriedAgain() throws Exception {
+        try (FaultyFront front = FaultyFront.in(s3.endpoint())) {
+            front.next(1, FaultyFront.Fault.STALL);
+            Recording recording = Recordings.base(38).video(Recordings.file(dir, "video.mkv", 1000)).build();
+            long start = System.nanoTime();
+
+            PipelineResult result = submit(s3.options(front.endpoint()).idleTimeout(Duration.ofSeconds(1)).retry(fastRetry())
+                    .build(), recording);
+
+            assertThat(result.status()).isEqualTo(Status.COMPLETED);
+            assertThat(result.files().get(0).attempts()).isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        }
     }
 
     @Test

@@ -63,6 +63,21 @@ class WebhookRetryTest {
     }
 
     @Test
+    void aRetryAfterOnAnAnswerThatIsNotRetriedEndsTheDeliveryAtOnce() {
+        for (int status : new int[] {301, 404, 410}) {
+            AtomicInteger attempts = new AtomicInteger();
+            WebhookStatusException answer = new WebhookStatusException(status, null, Duration.ofMinutes(30), "http://h/");
+            StepVerifier.withVirtualTime(() -> failing(attempts, 10, answer)
+                            .retryWhen(WebhookSender.retry(Retry.backoff(3, Duration.ofSeconds(1)))))
+                    .expectSubscription()
+                    // no virtual time passes: the half-hour Retry-After is not waited out
+                    .expectErrorMatches(e -> e == answer)
+                    .verify(Duration.ofSeconds(5));
+            assertThat(attempts.get()).as("status %d", status).isEqualTo(1);
+        }
+    }
+
+    @Test
     void whatMayGoThroughLaterIsRetryable() {
         assertThat(WebhookSender.retryable(new WebhookStatusException(408, null, null, "x"))).isTrue();
         assertThat(WebhookSender.retryable(new WebhookStatusException(429, null, null, "x"))).isTrue();
