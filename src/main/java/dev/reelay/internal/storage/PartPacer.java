@@ -7,15 +7,16 @@ import reactor.core.publisher.Mono;
 /**
  * How many parts the store sends at once, across all files: as many as still raise the
  * throughput of the link. It starts with one part, and after enough parts at a level it tries
- * one more; a level is kept only if it carries at least 10 % more than one part fewer did, since
- * on a full link another part only makes each part slower (and, after a kill or a stop, leaves one
- * more part half sent). On a slow uplink it settles on one or two parts; on a fast link with
- * latency it climbs to the maximum.
+ * one more; a level is kept only if the part it adds carries at least half of what each part
+ * carried one level below, since on a full link another part only makes each part slower (and,
+ * after a kill or a stop, leaves one more part half sent). On a slow uplink it settles on one part,
+ * trying two now and then; on a fast link where each connection is the limit it climbs to the
+ * maximum.
  */
 final class PartPacer {
 
-    /** A level must beat the one below by this much to be kept. */
-    private static final double GAIN = 1.10;
+    /** The share of an average part's throughput that one more part must add to be kept. */
+    private static final double MARGINAL = 0.5;
     /** Weight of a new sample in a level's average. */
     private static final double WEIGHT = 0.3;
     /** Samples at a level before its neighbour above is tried again. */
@@ -81,15 +82,21 @@ final class PartPacer {
     }
 
     private int decide(int limit) {
-        if (limit > 1 && known(limit) && known(limit - 1) && throughput[limit] < GAIN * throughput[limit - 1]) {
+        if (limit > 1 && known(limit) && known(limit - 1) && !pays(limit)) {
             return limit - 1;
         }
         boolean aboveStale = !known(limit + 1) || samples - updatedAt[limit + 1] > (long) PROBE_AFTER * (limit + 1);
-        boolean thisPays = limit == 1 || !known(limit - 1) || throughput[limit] >= GAIN * throughput[limit - 1];
+        boolean thisPays = limit == 1 || !known(limit - 1) || pays(limit);
         if (limit < max && aboveStale && thisPays && known(limit)) {
             return limit + 1;
         }
         return limit;
+    }
+
+    /** Whether the part that level {@code n} adds carries at least half of an average part one level below. */
+    private boolean pays(int n) {
+        double below = throughput[n - 1];
+        return throughput[n] - below >= MARGINAL * below / (n - 1);
     }
 
     private boolean known(int level) {
