@@ -56,6 +56,7 @@ public final class FaultyFront implements AutoCloseable {
     private final AtomicLong uplinkFreeAt = new AtomicLong(System.nanoTime());
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
+    private final AtomicInteger open = new AtomicInteger();
     private volatile double chunkResetProbability;
     private final SplittableRandom chunkRandom = new SplittableRandom(11);
     private final DisposableServer server;
@@ -140,6 +141,14 @@ public final class FaultyFront implements AutoCloseable {
         return bytesDown.get();
     }
 
+    /**
+     * Connections open now. A client that cancels a request closes its connection, but its
+     * operating system still sends what it had buffered: wait for zero before counting anew.
+     */
+    public int openConnections() {
+        return open.get();
+    }
+
     /** Starts counting both ways from zero. */
     public void resetCounts() {
         bytesUp.set(0);
@@ -171,6 +180,8 @@ public final class FaultyFront implements AutoCloseable {
     }
 
     private Mono<Void> handle(NettyInbound in, NettyOutbound out) {
+        open.incrementAndGet();
+        in.withConnection(c -> c.onDispose(open::decrementAndGet));
         Fault fault = plan.apply(connections.getAndIncrement());
         injected.get(fault).incrementAndGet();
         switch (fault) {
