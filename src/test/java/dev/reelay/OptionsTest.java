@@ -33,6 +33,11 @@ class OptionsTest {
                 .hasMessage("uploadsInFlight must be > 0, was -1");
         assertThatThrownBy(() -> PipelineOptions.builder().s3(s3()).uploadTimeout(Duration.ZERO).build())
                 .hasMessageContaining("uploadTimeout must be a positive duration");
+        assertThatThrownBy(() -> PipelineOptions.builder().s3(s3()).closeGracePeriod(Duration.ofSeconds(-1)).build())
+                .hasMessage("closeGracePeriod must be >= 0, was PT-1S");
+        assertThatThrownBy(() -> S3StorageOptions.builder().region("r").bucket("b").idleTimeout(Duration.ZERO).build())
+                .hasMessageContaining("idleTimeout must be a positive duration");
+        assertThat(PipelineOptions.builder().s3(s3()).closeGracePeriod(Duration.ZERO).build().closeGracePeriod()).isZero();
     }
 
     @Test
@@ -42,11 +47,16 @@ class OptionsTest {
         assertThat(o.uploadsInFlight()).isEqualTo(8);
         assertThat(o.uploadSource()).isEqualTo("reelay");
         assertThat(o.keyLayout().key(3, "video.mkv")).isEqualTo("3/video.mkv");
+        assertThat(o.uploadTimeout()).as("no overall limit: stalls are what fail").isEmpty();
+        assertThat(o.closeGracePeriod()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(o.media().timeout()).isEqualTo(Duration.ofSeconds(60));
         WebhookEndpoint w = o.webhooks().get(0);
         assertThat(w.attemptTimeout()).isEqualTo(Duration.ofSeconds(30));
         S3StorageOptions s = o.s3().orElseThrow();
         assertThat(s.multipartThreshold()).isEqualTo(32L * 1024 * 1024);
         assertThat(s.partSize()).isEqualTo(8L * 1024 * 1024);
+        assertThat(s.partsInFlight()).isEqualTo(4);
+        assertThat(s.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.urlStrategy().url("fyemeet", "3/video.mkv"))
                 .isEqualTo("https://s3.us-west-1.idrivee2.com/fyemeet/3/video.mkv");
         assertThat(o.toBuilder().build().toString()).isEqualTo(o.toString());

@@ -61,7 +61,8 @@ class MediaOptionsTest {
                 invalid(b -> b.thumbnailName("thumbs/a.jpg"), "thumbnailName must be a plain file name, was thumbs/a.jpg"),
                 invalid(b -> b.thumbnailName("thumbnail.png"),
                         "thumbnailName must end with .jpg or .jpeg (thumbnails are JPEGs), was thumbnail.png"),
-                invalid(b -> b.decodersInFlight(0), "decodersInFlight must be > 0, was 0"));
+                invalid(b -> b.decodersInFlight(0), "decodersInFlight must be > 0, was 0"),
+                invalid(b -> b.timeout(Duration.ZERO), "timeout must be a positive duration, was PT0S"));
     }
 
     private static Arguments invalid(UnaryOperator<MediaOptions.Builder> change, String message) {

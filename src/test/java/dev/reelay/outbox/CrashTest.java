@@ -105,10 +105,16 @@ class CrashTest {
         }
 
         static Worker start(Path outboxDir, S3TestServer s3, TestReceiver receiver, Path recordings) throws IOException {
+            return start(outboxDir, s3.endpoint().toString(), receiver, recordings, RECORDINGS);
+        }
+
+        /** A worker for recordings 1 to {@code count}, storing through {@code s3Endpoint} (a front, say). */
+        static Worker start(Path outboxDir, String s3Endpoint, TestReceiver receiver, Path recordings, int count)
+                throws IOException {
             return new Worker(new ProcessBuilder(JournalTest.javaCommand(), "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), CrashWorker.class.getName(),
-                    outboxDir.toString(), s3.endpoint().toString(), receiver.url(), recordings.toString(),
-                    Integer.toString(RECORDINGS))
+                    outboxDir.toString(), s3Endpoint, receiver.url(), recordings.toString(),
+                    Integer.toString(count))
                     .redirectErrorStream(true)
                     .start());
         }
