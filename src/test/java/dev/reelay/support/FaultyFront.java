@@ -1,6 +1,7 @@
 package dev.reelay.support;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
@@ -196,7 +197,16 @@ public final class FaultyFront implements AutoCloseable {
                 return in.receive().next().doOnNext(b -> reset(in)).then();
             default:
                 return target.connect().flatMap(upstream -> {
-                    Flux<ByteBuf> request = in.receive().retain();
+                    Flux<ByteBuf> request;
+                    if (uplinkBytesPerSecond > 0) {
+                        // Copied out as it arrives, so that no pooled buffer waits out a delay: the
+                        // receive side releases its own, and the copy is wrapped only to be written.
+                        request = in.receive().asByteArray()
+                                .concatMap(bytes -> Mono.delay(uplinkTurn(bytes.length)).thenReturn(bytes), 1)
+                                .map(Unpooled::wrappedBuffer);
+                    } else {
+                        request = in.receive().retain();
+                    }
                     if (chunkResetProbability > 0 && fault == Fault.PASS) {
                         request = request.handle((b, sink) -> {
                             boolean reset;
@@ -212,13 +222,6 @@ public final class FaultyFront implements AutoCloseable {
                                 sink.next(b);
                             }
                         });
-                    }
-                    if (uplinkBytesPerSecond > 0) {
-                        request = request.concatMap(b -> {
-                            Duration wait = uplinkTurn(b.readableBytes());
-                            return wait.isZero() ? Mono.just(b) : Mono.delay(wait).thenReturn(b)
-                                    .doOnCancel(() -> ReferenceCountUtil.safeRelease(b));
-                        }, 1);
                     }
                     Mono<Void> up = upstream.outbound().send(request
                             .doOnNext(b -> bytesUp.addAndGet(b.readableBytes()))
