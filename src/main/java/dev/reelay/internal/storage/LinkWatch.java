@@ -1,7 +1,7 @@
 package dev.reelay.internal.storage;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -26,12 +26,20 @@ final class LinkWatch {
     private final Duration idle;
     private final Duration period;
     private final Scheduler timer;
+    private final LongSupplier clock;
     private volatile long lastMoved;
 
+    /** A watch on the system's monotonic clock, checking on {@code timer}. */
     LinkWatch(Duration idle, Scheduler timer) {
+        this(idle, timer, System::nanoTime);
+    }
+
+    /** A watch on {@code clock} (nanoseconds), checking on {@code timer}: a virtual one in tests. */
+    LinkWatch(Duration idle, Scheduler timer, LongSupplier clock) {
         this.idle = idle;
         this.idleNanos = idle.toNanos();
         this.timer = timer;
+        this.clock = clock;
         // checked often enough to notice a stall within a few percent of the idle timeout
         long p = Math.max(10, Math.min(1_000, idle.toMillis() / 20));
         this.period = Duration.ofMillis(p);
@@ -39,7 +47,7 @@ final class LinkWatch {
     }
 
     private long now() {
-        return timer.now(TimeUnit.NANOSECONDS);
+        return clock.getAsLong();
     }
 
     /** Something moved on the link: a byte of a body was taken, or an answer came. */

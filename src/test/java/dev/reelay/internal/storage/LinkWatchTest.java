@@ -3,6 +3,7 @@ package dev.reelay.internal.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -17,7 +18,7 @@ class LinkWatchTest {
     @Test
     void aBodyTakenSlowlyButSteadilyNeverStalls() {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
-        LinkWatch link = new LinkWatch(IDLE, time);
+        LinkWatch link = new LinkWatch(IDLE, time, () -> time.now(TimeUnit.NANOSECONDS));
         LinkWatch.Request request = link.request();
 
         // one chunk every 50 s, for an hour: slow, never idle for 60 s
@@ -37,7 +38,7 @@ class LinkWatchTest {
     @Test
     void aBodyThatStopsMovingStallsAfterTheIdleTimeout() {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
-        LinkWatch link = new LinkWatch(IDLE, time);
+        LinkWatch link = new LinkWatch(IDLE, time, () -> time.now(TimeUnit.NANOSECONDS));
         LinkWatch.Request request = link.request();
 
         StepVerifier.withVirtualTime(() -> request.watch(Mono.<String>never().doOnSubscribe(s -> {
@@ -55,7 +56,7 @@ class LinkWatchTest {
     @Test
     void aRequestWaitingForItsAnswerLivesWhileOtherRequestsMoveAndStallsWhenTheLinkIsIdle() {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
-        LinkWatch link = new LinkWatch(IDLE, time);
+        LinkWatch link = new LinkWatch(IDLE, time, () -> time.now(TimeUnit.NANOSECONDS));
         LinkWatch.Request waiting = link.request();
         LinkWatch.Request other = link.request();
 
