@@ -110,15 +110,20 @@ class PipelineTest extends ServersTest {
         PipelineOptions options = options().build();
         pipeline = RecordingPipeline.create(options);
 
-        StepVerifier.create(pipeline.process(Flux.just(recording)).concatWith(pipeline.submit(recording)))
+        // the same files with another title: the stored files stay, the document is sent again
+        Recording retitled = recording.toBuilder().title("Meeting, retitled").build();
+        StepVerifier.create(pipeline.process(Flux.just(recording)).concatWith(pipeline.submit(retitled)))
                 .assertNext(r -> assertThat(r.webhooks().get(0)).satisfies(w -> {
                     assertThat(w.statusCode()).isEqualTo(201);
                     assertThat(w.action()).contains("created");
                 }))
-                .assertNext(r -> assertThat(r.webhooks().get(0)).satisfies(w -> {
-                    assertThat(w.statusCode()).isEqualTo(200);
-                    assertThat(w.action()).contains("updated");
-                }))
+                .assertNext(r -> {
+                    assertThat(r.webhooks().get(0)).satisfies(w -> {
+                        assertThat(w.statusCode()).isEqualTo(200);
+                        assertThat(w.action()).contains("updated");
+                    });
+                    assertThat(r.metadata().orElseThrow().title()).isEqualTo("Meeting, retitled");
+                })
                 .expectComplete()
                 .verify(LIMIT);
 

@@ -61,7 +61,7 @@ final class DeliverStage {
                 .flatMap(outcome -> Journaling.logged(outcome.state() == WebhookOutcome.State.GONE
                                 ? outbox.disableEndpoint(where, outcome.error()) : Mono.empty(),
                         job.id(), "the 410 of " + where)
-                        .then(Journaling.logged(outbox.delivery(job.id(), outcome), job.id(), "a delivery"))
+                        .then(Journaling.delivery(job.id(), outcome))
                         .thenReturn(outcome));
     }
 }

@@ -7,7 +7,6 @@ import dev.reelay.Recording;
 import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
-import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import java.nio.file.Path;
@@ -22,16 +21,13 @@ final class MetadataStage {
 
     private final PipelineOptions options;
     private final ObjectStore store;
-    private final Outbox outbox;
     private final Permits uploads;
     private final UploadStage files;
     private final Scheduler io;
 
-    MetadataStage(PipelineOptions options, ObjectStore store, Outbox outbox, Permits uploads, UploadStage files,
-                  Scheduler io) {
+    MetadataStage(PipelineOptions options, ObjectStore store, Permits uploads, UploadStage files, Scheduler io) {
         this.options = options;
         this.store = store;
-        this.outbox = outbox;
         this.uploads = uploads;
         this.files = files;
         this.io = io;
@@ -63,7 +59,7 @@ final class MetadataStage {
                     .timeout(options.uploadTimeout())
                     .map(stored -> new FileOutcome(FileRole.METADATA, name, key, stored.url(),
                             stored.size(), stored.attempts(), null))
-                    .flatMap(file -> Journaling.logged(outbox.metadataStored(r.id(), withOwnUrl, file), r.id(), name)
+                    .flatMap(file -> Journaling.metadataStored(r.id(), withOwnUrl, file)
                             .thenReturn(job.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
                         FileOutcome failed = files.failed(r, RecordingFile.of(FileRole.METADATA, Path.of(name)), key,

@@ -7,7 +7,6 @@ import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
-import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectStoreException;
 import dev.reelay.storage.ObjectUpload;
@@ -40,14 +39,12 @@ final class UploadStage {
 
     private final PipelineOptions options;
     private final ObjectStore store;
-    private final Outbox outbox;
     private final Permits uploads;
     private final Scheduler io;
 
-    UploadStage(PipelineOptions options, ObjectStore store, Outbox outbox, Permits uploads, Scheduler io) {
+    UploadStage(PipelineOptions options, ObjectStore store, Permits uploads, Scheduler io) {
         this.options = options;
         this.store = store;
-        this.outbox = outbox;
         this.uploads = uploads;
         this.io = io;
     }
@@ -65,8 +62,7 @@ final class UploadStage {
                 .flatMapSequential(file -> {
                     Mono<FileOutcome> upload = Mono.defer(() -> uploadFile(recording, file))
                             .flatMap(outcome -> !outcome.stored() ? Mono.just(outcome)
-                                    : Journaling.logged(outbox.fileStored(recording.id(), outcome), recording.id(),
-                                    outcome.name()).thenReturn(outcome));
+                                    : Journaling.fileStored(recording.id(), outcome).thenReturn(outcome));
                     FileOutcome before = storedBefore.get(file.name());
                     return before == null ? upload : confirmed(before).switchIfEmpty(upload);
                 }, parallel, 1)
