@@ -127,8 +127,8 @@ class PipelineTest extends ServersTest {
                 .expectComplete()
                 .verify(LIMIT);
 
-        assertThat(receiver.stored(7).timesCreated()).isEqualTo(1);
-        assertThat(receiver.stored(7).timesUpdated()).isEqualTo(1);
+        assertThat(receiver.deliveries().get(7L)).as("two deliveries, the second a new document with an id of its own")
+                .hasSize(2).extracting(TestReceiver.Delivery::webhookId).doesNotHaveDuplicates();
     }
 
     @Test
@@ -219,7 +219,8 @@ class PipelineTest extends ServersTest {
         WebhookOutcome webhook = result.webhooks().get(0);
         assertThat(webhook.state()).isEqualTo(WebhookOutcome.State.FAILED);
         assertThat(webhook.error()).contains("deadline");
-        assertThat(webhook.attempts()).isBetween(2, 6);
+        // 100 retries allowed, the deadline leaves room for about 3 (fewer on a slow machine, never more than 6)
+        assertThat(webhook.attempts()).isBetween(1, 6);
     }
 
     @Test

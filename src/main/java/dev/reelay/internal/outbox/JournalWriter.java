@@ -126,12 +126,13 @@ final class JournalWriter {
         }).publishOn(Schedulers.parallel());
     }
 
+    /** The writer thread, started on first use, and started again should it ever have died. */
     private Thread thread() {
         Thread t = thread;
-        if (t == null) {
+        if (t == null || !t.isAlive() && !closed) {
             synchronized (this) {
                 t = thread;
-                if (t == null && !closed) {
+                if ((t == null || !t.isAlive()) && !closed) {
                     t = new Thread(this::loop, name);
                     t.setDaemon(true);
                     thread = t;
@@ -173,16 +174,16 @@ final class JournalWriter {
         try {
             run(batch);
         } catch (Throwable t) {
-            RuntimeException failure = describe.apply(t);
-            batch.forEach(op -> op.fail(failure));
+            if (t instanceof Error) {
+                log.error("A write to the journal {} failed; its batch is rolled back and its callers told", name, t);
+            }
             try {
                 connections.reset(t);
             } catch (RuntimeException | Error e) {
                 log.warn("Resetting the journal {} failed: {}", name, e.toString());
             }
-            if (t instanceof VirtualMachineError) {
-                throw (VirtualMachineError) t;
-            }
+            RuntimeException failure = describe.apply(t);
+            batch.forEach(op -> op.fail(failure));
         }
     }
 

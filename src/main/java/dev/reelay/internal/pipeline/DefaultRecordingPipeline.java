@@ -1,5 +1,6 @@
 package dev.reelay.internal.pipeline;
 
+import dev.reelay.FileOutcome;
 import dev.reelay.PipelineOptions;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -188,9 +190,14 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return outbox;
     }
 
-    /** A journaled recording as a job that knows what was already done. */
+    /** A journaled recording as a job that knows what was already done; its files in the recording's order. */
     private static RecordingJob jobOf(OutboxEntry entry, Recording recording) {
-        RecordingJob job = RecordingJob.of(recording).withUploads(entry.files()).withWebhooks(entry.deliveries());
+        List<String> order = recording.files().stream().map(f -> f == null ? null : f.name()).toList();
+        List<FileOutcome> files = entry.files().stream()
+                .sorted(Comparator.comparingInt((FileOutcome f) -> order.contains(f.name()) ? order.indexOf(f.name())
+                        : order.size()).thenComparing(FileOutcome::name))
+                .toList();
+        RecordingJob job = RecordingJob.of(recording).withUploads(files).withWebhooks(entry.deliveries());
         return entry.metadata() == null ? job : job.withMetadata(entry.metadata(), entry.metadataFile());
     }
 

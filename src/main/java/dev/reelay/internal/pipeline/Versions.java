@@ -32,7 +32,7 @@ final class Versions {
         List<RecordingFile> files = new ArrayList<>(r.files().size());
         for (RecordingFile f : r.files()) {
             files.add(f == null || f.path() == null || f.path().isAbsolute() ? f
-                    : new RecordingFile(f.role(), f.path().toAbsolutePath(), f.name()));
+                    : new RecordingFile(f.role(), f.path().toAbsolutePath().normalize(), f.name()));
         }
         Recording.Builder b = Recording.builder(r.id()).title(r.title()).createdAt(r.createdAt())
                 .declaredDuration(r.declaredDuration().orElse(null)).user(r.user());
