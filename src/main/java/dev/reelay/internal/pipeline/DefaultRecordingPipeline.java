@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -97,9 +98,14 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     /**
      * Journals the recording (its paths made absolute, its files' version taken) and runs what the
-     * journal says is left; a recording the journal cannot take ends as a result of its own.
+     * journal says is left; a recording the journal cannot take ends as a result of its own. An
+     * invalid recording is rejected before it is journaled: input refused is not written to disk.
      */
     private Mono<PipelineResult> admit(Recording given) {
+        Optional<String> invalid = Validation.problem(given, options.keyLayout(), options.metadataFileName());
+        if (invalid.isPresent()) {
+            return Mono.just(RecordingJob.of(given).reject(invalid.get()).result());
+        }
         return Mono.fromCallable(() -> Versions.absolute(given))
                 .subscribeOn(io)
                 .flatMap(recording -> outbox.accept(recording, Versions.of(recording))
