@@ -76,8 +76,10 @@ class OptionsTest {
                 .hasMessageContaining("webhook url");
         assertThatThrownBy(() -> WebhookEndpoint.of("ftp://example.com/hook"))
                 .hasMessageContaining("must be an http(s) URL");
+        assertThatThrownBy(() -> WebhookEndpoint.builder("https://example.com/").secret("whsec_not base64!").build())
+                .hasMessage("a webhook secret is base64, optionally after 'whsec_'; this one is not base64");
         assertThatThrownBy(() -> WebhookEndpoint.builder("https://example.com/").secret("nope").build())
-                .hasMessage("a webhook secret starts with 'whsec_'");
+                .hasMessage("a webhook secret must hold at least 16 bytes, this one holds 3");
         assertThatThrownBy(() -> WebhookEndpoint.builder("https://example.com/").attemptTimeout(Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("attemptTimeout must be a positive duration");
     }
