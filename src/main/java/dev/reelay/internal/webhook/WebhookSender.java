@@ -15,12 +15,15 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,7 +39,8 @@ import reactor.util.retry.RetryBackoffSpec;
 /**
  * POSTs webhook bodies with Reactor Netty: one attempt at a time, each with its own timeout,
  * retries of what may go through later, an overall deadline, and an outcome (never an error)
- * at the end. Logs with the original system's markers.
+ * at the end. Logs with the original system's markers. The receiver's words reach logs,
+ * outcomes and exceptions only through {@link ReceiverText}.
  */
 public final class WebhookSender implements WebhookClient {
 
@@ -69,7 +73,8 @@ public final class WebhookSender implements WebhookClient {
             AtomicInteger attempts = new AtomicInteger();
             AtomicReference<Throwable> last = new AtomicReference<>();
             String where = endpoint.displayUrl();
-            return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet()))
+            List<String> secrets = secretsOf(endpoint);
+            return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet(), secrets))
                     .timeout(endpoint.attemptTimeout())
                     .doOnError(e -> {
                         last.set(e);
@@ -94,7 +99,26 @@ public final class WebhookSender implements WebhookClient {
         });
     }
 
-    private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n) {
+    /** What of an endpoint a receiver could echo that must not be shown: its token, its URL's credentials. */
+    static List<String> secretsOf(WebhookEndpoint endpoint) {
+        List<String> secrets = new ArrayList<>();
+        endpoint.bearerToken().ifPresent(secrets::add);
+        URI url = endpoint.url();
+        if (url.getRawUserInfo() != null) {
+            secrets.add(url.getRawUserInfo());
+            secrets.add(url.getUserInfo());
+        }
+        if (url.getRawQuery() != null) {
+            secrets.add(url.getRawQuery());
+            secrets.add(url.getQuery());
+        }
+        // longest first, so that a secret inside another is not masked half
+        secrets.sort((a, b) -> Integer.compare(b == null ? 0 : b.length(), a == null ? 0 : a.length()));
+        return secrets;
+    }
+
+    private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
+                                 List<String> secrets) {
         log.info("📤 Sending webhook to {} (recording {}, attempt {})", endpoint.displayUrl(), recordingId, n);
         long timestamp = clock.instant().getEpochSecond();
         String signature = endpoint.signingKeys().isEmpty() ? null
@@ -121,7 +145,7 @@ public final class WebhookSender implements WebhookClient {
                             }
                             return out;
                         })
-                        .map(out -> new Answer(response.status().code(), parseReply(out.toByteArray()),
+                        .map(out -> new Answer(response.status().code(), parseReply(out.toByteArray(), secrets),
                                 retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)))))
                 .next()
                 .flatMap(answer -> answer.status >= 200 && answer.status < 300 ? Mono.just(answer)
@@ -168,11 +192,16 @@ public final class WebhookSender implements WebhookClient {
         return false;
     }
 
+    /** The receiver's message as logs, errors and exceptions show it: at most 1 KiB, with a colon before it. */
+    static String shownMessage(ReceiverReply reply) {
+        return reply != null && reply.message() != null ? ": " + ReceiverText.clean(reply.message(), ReceiverText.SHOWN) : "";
+    }
+
     private static void logFailure(String where, long recordingId, Throwable e) {
         if (e instanceof WebhookStatusException) {
             WebhookStatusException s = (WebhookStatusException) e;
             log.warn("❌ Webhook failed with status {} from {} (recording {}){}", s.status, where, recordingId,
-                    s.reply != null && s.reply.message() != null ? ": " + s.reply.message() : "");
+                    shownMessage(s.reply));
         } else if (e instanceof TimeoutException) {
             log.warn("❌ Webhook timeout: {} did not answer in time (recording {})", where, recordingId);
         } else {
@@ -194,7 +223,7 @@ public final class WebhookSender implements WebhookClient {
                 state = State.REJECTED;
             }
             String what = "status " + s.status + (s.status >= 300 && s.status < 400 ? " (redirects are not followed)" : "")
-                    + (s.reply != null && s.reply.message() != null ? ": " + s.reply.message() : "");
+                    + shownMessage(s.reply);
             return new WebhookOutcome(where, webhookId, state, s.status, attempts, s.reply,
                     what + (deadline ? " (deadline reached)" : "") + " after " + attempts + attemptsWord(attempts));
         }
@@ -224,7 +253,7 @@ public final class WebhookSender implements WebhookClient {
      * The receiver's JSON answer, read with the streaming parser: it runs on the event loop, and
      * databind's caches take locks on first use.
      */
-    private static ReceiverReply parseReply(byte[] body) {
+    private static ReceiverReply parseReply(byte[] body, List<String> secrets) {
         if (body.length == 0) {
             return null;
         }
@@ -249,10 +278,13 @@ public final class WebhookSender implements WebhookClient {
                     default -> p.skipChildren();
                 }
             }
-            return new ReceiverReply(status, message, recordingId, pk, action);
+            return new ReceiverReply(ReceiverText.clean(status, ReceiverText.SHORT, secrets),
+                    ReceiverText.clean(message, ReceiverText.RECORDED, secrets), recordingId, pk,
+                    ReceiverText.clean(action, ReceiverText.SHORT, secrets));
         } catch (IOException e) {
+            // not JSON (an HTML error page, say): the start of it, as data
             String text = new String(body, StandardCharsets.UTF_8).strip();
-            return new ReceiverReply(null, text.length() > 200 ? text.substring(0, 200) + "…" : text, null, null, null);
+            return new ReceiverReply(null, ReceiverText.clean(text, ReceiverText.SHOWN, secrets), null, null, null);
         }
     }
 
