@@ -6,6 +6,8 @@ import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.storage.KeyLayout;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.S3StorageOptions;
+import dev.reelay.webhook.NetworkPolicy;
+import dev.reelay.webhook.WebhookClient;
 import dev.reelay.webhook.WebhookEndpoint;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +53,7 @@ public final class PipelineOptions {
     private final UploadProgress uploadProgress;
     private final MediaOptions media;
     private final OutboxOptions outbox;
+    private final NetworkPolicy networkPolicy;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -81,6 +84,7 @@ public final class PipelineOptions {
         this.uploadProgress = Objects.requireNonNull(b.uploadProgress, "uploadProgress");
         this.media = Objects.requireNonNull(b.media, "media");
         this.outbox = b.outbox != null ? b.outbox : OutboxOptions.defaults();
+        this.networkPolicy = Objects.requireNonNull(b.networkPolicy, "networkPolicy");
     }
 
     public static Builder builder() {
@@ -155,6 +159,11 @@ public final class PipelineOptions {
         return outbox;
     }
 
+    /** Where webhooks may be sent. Default {@link NetworkPolicy#allowAll()}. */
+    public NetworkPolicy networkPolicy() {
+        return networkPolicy;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -171,6 +180,7 @@ public final class PipelineOptions {
         b.uploadProgress = uploadProgress;
         b.media = media;
         b.outbox = outbox;
+        b.networkPolicy = networkPolicy;
         return b;
     }
 
@@ -178,7 +188,8 @@ public final class PipelineOptions {
     public String toString() {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
-                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media + ", outbox=" + outbox + "}";
+                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media
+                + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -196,6 +207,7 @@ public final class PipelineOptions {
         private UploadProgress uploadProgress = UploadProgress.NONE;
         private MediaOptions media = MediaOptions.defaults();
         private OutboxOptions outbox;
+        private NetworkPolicy networkPolicy = NetworkPolicy.allowAll();
 
         private Builder() {
         }
@@ -285,6 +297,17 @@ public final class PipelineOptions {
         /** The journal of accepted recordings; {@code OutboxOptions.disabled()} keeps none. */
         public Builder outbox(OutboxOptions outbox) {
             this.outbox = outbox;
+            return this;
+        }
+
+        /**
+         * Where webhooks may be sent, for every endpoint: {@link NetworkPolicy#publicOnly()} once a
+         * URL can come from someone less trusted than your operators. Default
+         * {@link NetworkPolicy#allowAll()}. For a {@link WebhookClient} of your own, pass it to
+         * {@link WebhookClient#create(NetworkPolicy)}.
+         */
+        public Builder networkPolicy(NetworkPolicy policy) {
+            this.networkPolicy = policy;
             return this;
         }
 

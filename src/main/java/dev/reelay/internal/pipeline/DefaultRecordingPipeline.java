@@ -75,7 +75,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.options = options;
         this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
-        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
+        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
+                options.networkPolicy());
         this.uploads = new Permits(options.uploadsInFlight());
         this.media = new MediaStage(options.media());
         OutboxOptions journal = options.outbox();

@@ -6,6 +6,7 @@ import dev.reelay.internal.pipeline.MetadataJson;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.webhook.WebhookClient;
+import dev.reelay.webhook.NetworkPolicy;
 import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import dev.reelay.webhook.WebhookOutcome.State;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,8 +42,9 @@ import reactor.util.retry.RetryBackoffSpec;
 /**
  * POSTs webhook bodies with Reactor Netty: one attempt at a time, each with its own timeout,
  * retries of what may go through later, an overall deadline, and an outcome (never an error)
- * at the end. Logs with the original system's markers. The receiver's words reach logs,
- * outcomes and exceptions only through {@link ReceiverText}.
+ * at the end. Logs with the original system's markers. Connects only where the
+ * {@link NetworkPolicy} allows; the receiver's words reach logs, outcomes and exceptions only
+ * through {@link ReceiverText}.
  */
 public final class WebhookSender implements WebhookClient {
 
@@ -49,14 +53,24 @@ public final class WebhookSender implements WebhookClient {
 
     private final Clock clock;
     private final int maxConnections;
+    private final NetworkPolicy policy;
+    /** Read on the creating thread, when the policy needs them: a host's own addresses are refused too. */
+    private final Set<InetAddress> ownAddresses;
+    private volatile PolicyResolverGroup resolver;
     /** Read once here, on the creating thread: its resource read must not happen on an I/O thread. */
     private final String userAgent = Version.userAgent();
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
 
     public WebhookSender(Clock clock, int maxConnections) {
+        this(clock, maxConnections, NetworkPolicy.allowAll());
+    }
+
+    public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy) {
         this.clock = clock;
         this.maxConnections = maxConnections;
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
+        this.ownAddresses = policy.allowsAll() ? Set.of() : PolicyResolverGroup.ownAddresses();
     }
 
     @Override
@@ -173,6 +187,9 @@ public final class WebhookSender implements WebhookClient {
     }
 
     static boolean retryable(Throwable t) {
+        if (refusal(t) != null) {
+            return false;
+        }
         if (t instanceof WebhookStatusException) {
             return ((WebhookStatusException) t).retryable();
         }
@@ -192,13 +209,26 @@ public final class WebhookSender implements WebhookClient {
         return false;
     }
 
+    /** The network policy's refusal somewhere in the causes of {@code t}, or null. */
+    static PolicyResolverGroup.PolicyRefusal refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof PolicyResolverGroup.PolicyRefusal) {
+                return (PolicyResolverGroup.PolicyRefusal) c;
+            }
+        }
+        return null;
+    }
+
     /** The receiver's message as logs, errors and exceptions show it: at most 1 KiB, with a colon before it. */
     static String shownMessage(ReceiverReply reply) {
         return reply != null && reply.message() != null ? ": " + ReceiverText.clean(reply.message(), ReceiverText.SHOWN) : "";
     }
 
     private static void logFailure(String where, long recordingId, Throwable e) {
-        if (e instanceof WebhookStatusException) {
+        PolicyResolverGroup.PolicyRefusal refused = refusal(e);
+        if (refused != null) {
+            log.warn("❌ Webhook not sent: {} (recording {}): {}", where, recordingId, refused.getMessage());
+        } else if (e instanceof WebhookStatusException) {
             WebhookStatusException s = (WebhookStatusException) e;
             log.warn("❌ Webhook failed with status {} from {} (recording {}){}", s.status, where, recordingId,
                     shownMessage(s.reply));
@@ -210,6 +240,11 @@ public final class WebhookSender implements WebhookClient {
     }
 
     private static WebhookOutcome failed(String where, String webhookId, int attempts, Throwable e, boolean deadline) {
+        PolicyResolverGroup.PolicyRefusal refused = refusal(e);
+        if (refused != null) {
+            return new WebhookOutcome(where, webhookId, State.REJECTED, 0, attempts, null,
+                    refused.getMessage() + "; not sent, not retried");
+        }
         if (e instanceof WebhookStatusException) {
             WebhookStatusException s = (WebhookStatusException) e;
             State state;
@@ -350,6 +385,11 @@ public final class WebhookSender implements WebhookClient {
                     c = HttpClient.create(provider)
                             .followRedirect(false)
                             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+                    if (!policy.allowsAll()) {
+                        resolver = new PolicyResolverGroup(policy, c.configuration().defaultAddressResolverGroup(),
+                                ownAddresses);
+                        c = c.resolver(resolver);
+                    }
                     client = c;
                 }
             }
@@ -362,6 +402,10 @@ public final class WebhookSender implements WebhookClient {
         ConnectionProvider p = provider;
         if (p != null) {
             p.dispose();
+        }
+        PolicyResolverGroup r = resolver;
+        if (r != null) {
+            r.close();
         }
     }
 
