@@ -54,6 +54,7 @@ public final class PipelineOptions {
     private final MediaOptions media;
     private final OutboxOptions outbox;
     private final NetworkPolicy networkPolicy;
+    private final InputLimits limits;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -85,6 +86,7 @@ public final class PipelineOptions {
         this.media = Objects.requireNonNull(b.media, "media");
         this.outbox = b.outbox != null ? b.outbox : OutboxOptions.defaults();
         this.networkPolicy = Objects.requireNonNull(b.networkPolicy, "networkPolicy");
+        this.limits = Objects.requireNonNull(b.limits, "limits");
     }
 
     public static Builder builder() {
@@ -164,6 +166,11 @@ public final class PipelineOptions {
         return networkPolicy;
     }
 
+    /** How large a recording's values may be. Default {@link InputLimits#defaults()}. */
+    public InputLimits limits() {
+        return limits;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -181,6 +188,7 @@ public final class PipelineOptions {
         b.media = media;
         b.outbox = outbox;
         b.networkPolicy = networkPolicy;
+        b.limits = limits;
         return b;
     }
 
@@ -189,7 +197,7 @@ public final class PipelineOptions {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
                 + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media
-                + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + "}";
+                + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + ", limits=" + limits + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -208,6 +216,7 @@ public final class PipelineOptions {
         private MediaOptions media = MediaOptions.defaults();
         private OutboxOptions outbox;
         private NetworkPolicy networkPolicy = NetworkPolicy.allowAll();
+        private InputLimits limits = InputLimits.defaults();
 
         private Builder() {
         }
@@ -308,6 +317,12 @@ public final class PipelineOptions {
          */
         public Builder networkPolicy(NetworkPolicy policy) {
             this.networkPolicy = policy;
+            return this;
+        }
+
+        /** How large a recording's values may be; beyond them it is {@code REJECTED}. Default {@link InputLimits#defaults()}. */
+        public Builder limits(InputLimits limits) {
+            this.limits = limits;
             return this;
         }
 

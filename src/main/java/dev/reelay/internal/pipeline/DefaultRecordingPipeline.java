@@ -210,7 +210,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare() {
         return jobs -> jobs
                 .map(job -> job.rejected() ? job
-                        : Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
+                        : Validation.problem(job.recording(), options)
                         .map(job::reject)
                         .orElse(job))
                 .flatMap(media::prepare, options.recordingsInFlight(), 1);
