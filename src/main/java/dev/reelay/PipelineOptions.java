@@ -55,6 +55,7 @@ public final class PipelineOptions {
     private final OutboxOptions outbox;
     private final NetworkPolicy networkPolicy;
     private final InputLimits limits;
+    private final FileAccess fileAccess;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -87,6 +88,7 @@ public final class PipelineOptions {
         this.outbox = b.outbox != null ? b.outbox : OutboxOptions.defaults();
         this.networkPolicy = Objects.requireNonNull(b.networkPolicy, "networkPolicy");
         this.limits = Objects.requireNonNull(b.limits, "limits");
+        this.fileAccess = Objects.requireNonNull(b.fileAccess, "fileAccess");
     }
 
     public static Builder builder() {
@@ -171,6 +173,11 @@ public final class PipelineOptions {
         return limits;
     }
 
+    /** Which local files may be read. Default {@link FileAccess#followLinks()}. */
+    public FileAccess fileAccess() {
+        return fileAccess;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -189,6 +196,7 @@ public final class PipelineOptions {
         b.outbox = outbox;
         b.networkPolicy = networkPolicy;
         b.limits = limits;
+        b.fileAccess = fileAccess;
         return b;
     }
 
@@ -197,7 +205,8 @@ public final class PipelineOptions {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
                 + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media
-                + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + ", limits=" + limits + "}";
+                + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + ", limits=" + limits
+                + ", fileAccess=" + fileAccess + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -217,6 +226,7 @@ public final class PipelineOptions {
         private OutboxOptions outbox;
         private NetworkPolicy networkPolicy = NetworkPolicy.allowAll();
         private InputLimits limits = InputLimits.defaults();
+        private FileAccess fileAccess = FileAccess.followLinks();
 
         private Builder() {
         }
@@ -323,6 +333,12 @@ public final class PipelineOptions {
         /** How large a recording's values may be; beyond them it is {@code REJECTED}. Default {@link InputLimits#defaults()}. */
         public Builder limits(InputLimits limits) {
             this.limits = limits;
+            return this;
+        }
+
+        /** Which local files may be read, e.g. {@code FileAccess.refuseLinks()}. Default: any, links followed. */
+        public Builder fileAccess(FileAccess access) {
+            this.fileAccess = access;
             return this;
         }
 

@@ -18,6 +18,7 @@ import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.internal.storage.S3ObjectStore;
+import dev.reelay.internal.LocalFiles;
 import dev.reelay.internal.webhook.Redaction;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
@@ -39,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,7 +80,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
                 options.networkPolicy());
         this.uploads = new Permits(options.uploadsInFlight());
-        this.media = new MediaStage(options.media());
+        this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
         this.ownedOutbox = journal.enabled() && journal.outbox().isEmpty()
                 ? new SqliteOutbox(journal.directory(), options.clock(), journal.retention()) : null;
@@ -314,6 +316,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return Mono.fromCallable(() -> {
             String who = "recording " + recording.id() + ": " + file.name() + ": ";
             Path path = file.path();
+            Optional<String> refused = LocalFiles.refusal(options.fileAccess(), path);
+            if (refused.isPresent()) {
+                throw new LocalFileProblem(who + refused.get());
+            }
             BasicFileAttributes attributes;
             try {
                 attributes = Files.readAttributes(path, BasicFileAttributes.class);
