@@ -68,9 +68,11 @@ public final class PipelineOptions {
         this.webhooks = List.copyOf(b.webhooks);
         Set<String> seen = new HashSet<>();
         for (WebhookEndpoint w : webhooks) {
-            if (!seen.add(w.displayUrl())) {
-                throw new IllegalArgumentException("two webhook endpoints have the URL " + w.displayUrl()
-                        + " (query strings and credentials aside); each endpoint needs a URL of its own");
+            if (!seen.add(w.displayName())) {
+                throw new IllegalArgumentException(w.name().isPresent()
+                        ? "two webhook endpoints are named " + w.displayName() + "; each endpoint needs a name of its own"
+                        : "two webhook endpoints have the URL " + w.displayName() + " (query strings, credentials"
+                        + " and secret paths aside); each endpoint needs a URL, or a name(…), of its own");
             }
         }
         this.keyLayout = Objects.requireNonNull(b.keyLayout, "keyLayout");

@@ -88,8 +88,8 @@ class OptionsTest {
     void endpointsNeedDistinctUrls() {
         assertThatThrownBy(() -> PipelineOptions.builder().s3(s3())
                 .webhook("https://ops.example.com/hook?token=a").webhook("https://ops.example.com/hook?token=b").build())
-                .hasMessage("two webhook endpoints have the URL https://ops.example.com/hook (query strings and "
-                        + "credentials aside); each endpoint needs a URL of its own");
+                .hasMessage("two webhook endpoints have the URL https://ops.example.com/hook (query strings, "
+                        + "credentials and secret paths aside); each endpoint needs a URL, or a name(…), of its own");
     }
 
     @Test

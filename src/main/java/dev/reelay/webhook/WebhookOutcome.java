@@ -9,7 +9,8 @@ import java.util.Optional;
  * <p>{@code error} is safe to log and show whoever built the outcome: the receiver's words in it
  * are escaped, credentials masked and the whole cut at 2 KiB (the receiver's message at 1 KiB).
  *
- * @param endpoint   the endpoint's URL without credentials or query string
+ * @param endpoint   the endpoint as logs, results and the journal know it: its
+ *                   {@linkplain WebhookEndpoint#displayName() display name}
  * @param webhookId  the {@code webhook-id} sent, the same on every attempt
  * @param state      how it ended
  * @param statusCode the last HTTP status, or 0 when no answer came

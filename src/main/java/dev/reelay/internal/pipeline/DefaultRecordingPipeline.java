@@ -19,7 +19,7 @@ import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.LocalFiles;
-import dev.reelay.internal.webhook.Redaction;
+import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
@@ -28,7 +28,6 @@ import dev.reelay.storage.ObjectUpload;
 import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -147,7 +146,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Mono<Void> enableEndpoint(String url) {
-        return Mono.fromCallable(() -> Redaction.url(URI.create(url.trim()))).flatMap(outbox::enableEndpoint);
+        return Mono.fromCallable(() -> EndpointKeys.of(options.webhooks(), url)).flatMap(outbox::enableEndpoint);
     }
 
     @Override
@@ -407,7 +406,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
             List<WebhookEndpoint> endpoints = options.webhooks();
             return Flux.fromIterable(endpoints)
                     .flatMapSequential(endpoint -> {
-                        String where = endpoint.displayUrl();
+                        String where = endpoint.displayName();
                         WebhookOutcome before = job.webhooks().stream()
                                 .filter(w -> w.endpoint().equals(where) && w.delivered() && w.webhookId().equals(webhookId))
                                 .findFirst().orElse(null);

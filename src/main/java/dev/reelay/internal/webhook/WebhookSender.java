@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -86,18 +87,19 @@ public final class WebhookSender implements WebhookClient {
         return Mono.defer(() -> {
             AtomicInteger attempts = new AtomicInteger();
             AtomicReference<Throwable> last = new AtomicReference<>();
-            String where = endpoint.displayUrl();
+            String where = endpoint.displayName();
+            String shown = label(endpoint);
             List<String> secrets = secretsOf(endpoint);
             return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet(), secrets))
                     .timeout(endpoint.attemptTimeout())
                     .doOnError(e -> {
                         last.set(e);
-                        logFailure(where, recordingId, e);
+                        logFailure(shown, recordingId, e);
                     })
                     .retryWhen(retry(endpoint.retry()))
                     .timeout(endpoint.deadline())
                     .map(reply -> {
-                        log.info("✅ Webhook sent successfully to {} (recording {}, {} {}, attempt {})", where,
+                        log.info("✅ Webhook sent successfully to {} (recording {}, {} {}, attempt {})", shown,
                                 recordingId, reply.status, reply.reply == null ? "" : reply.reply.action(), attempts.get());
                         return new WebhookOutcome(where, webhookId, State.DELIVERED, reply.status, attempts.get(),
                                 reply.reply, null);
@@ -106,14 +108,19 @@ public final class WebhookSender implements WebhookClient {
                         Throwable cause = e instanceof TimeoutException && last.get() != null ? last.get() : e;
                         WebhookOutcome outcome = failed(where, webhookId, attempts.get(), cause,
                                 e instanceof TimeoutException && e != last.get());
-                        log.warn("⚠️ Webhook failed but upload succeeded: recording {} to {}: {}", recordingId, where,
+                        log.warn("⚠️ Webhook failed but upload succeeded: recording {} to {}: {}", recordingId, shown,
                                 outcome.error());
                         return Mono.just(outcome);
                     });
         });
     }
 
-    /** What of an endpoint a receiver could echo that must not be shown: its token, its URL's credentials. */
+    /** How log lines name an endpoint: {@code ops (https://ops.example.com/hook)}, or the URL alone. */
+    static String label(WebhookEndpoint endpoint) {
+        return endpoint.name().map(n -> n + " (" + endpoint.displayUrl() + ")").orElse(endpoint.displayUrl());
+    }
+
+    /** What of an endpoint a receiver could echo that must not be shown: its token, its secret path, its URL's credentials. */
     static List<String> secretsOf(WebhookEndpoint endpoint) {
         List<String> secrets = new ArrayList<>();
         endpoint.bearerToken().ifPresent(secrets::add);
@@ -126,6 +133,13 @@ public final class WebhookSender implements WebhookClient {
             secrets.add(url.getRawQuery());
             secrets.add(url.getQuery());
         }
+        String path = url.getRawPath();
+        if (endpoint.hasSecretPath() && path != null) {
+            String kept = Redaction.firstSegment(path);
+            String hidden = path.substring(Math.min(path.length(), kept.length() - 1));
+            secrets.add(hidden);
+            secrets.add(URLDecoder.decode(hidden, StandardCharsets.UTF_8));
+        }
         // longest first, so that a secret inside another is not masked half
         secrets.sort((a, b) -> Integer.compare(b == null ? 0 : b.length(), a == null ? 0 : a.length()));
         return secrets;
@@ -133,7 +147,8 @@ public final class WebhookSender implements WebhookClient {
 
     private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
                                  List<String> secrets) {
-        log.info("📤 Sending webhook to {} (recording {}, attempt {})", endpoint.displayUrl(), recordingId, n);
+        String shown = label(endpoint);
+        log.info("📤 Sending webhook to {} (recording {}, attempt {})", shown, recordingId, n);
         long timestamp = clock.instant().getEpochSecond();
         String signature = endpoint.signingKeys().isEmpty() ? null
                 : Signatures.header(endpoint.signingKeys(), webhookId, timestamp, body);
@@ -163,8 +178,7 @@ public final class WebhookSender implements WebhookClient {
                                 retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)))))
                 .next()
                 .flatMap(answer -> answer.status >= 200 && answer.status < 300 ? Mono.just(answer)
-                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter,
-                        endpoint.displayUrl())));
+                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter, shown)));
     }
 
     /**
