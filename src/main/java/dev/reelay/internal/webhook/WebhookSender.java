@@ -27,6 +27,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,7 +71,7 @@ public final class WebhookSender implements WebhookClient {
     public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy) {
         this.clock = clock;
         this.maxConnections = maxConnections;
-        this.policy = java.util.Objects.requireNonNull(policy, "policy");
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.ownAddresses = policy.allowsAll() ? Set.of() : PolicyResolverGroup.ownAddresses();
     }
 
@@ -138,7 +139,11 @@ public final class WebhookSender implements WebhookClient {
             String kept = Redaction.firstSegment(path);
             String hidden = path.substring(Math.min(path.length(), kept.length() - 1));
             secrets.add(hidden);
-            secrets.add(URLDecoder.decode(hidden, StandardCharsets.UTF_8));
+            try {
+                secrets.add(URLDecoder.decode(hidden, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException notDecodable) {
+                // the raw form is masked; there is no other
+            }
         }
         // longest first, so that a secret inside another is not masked half
         secrets.sort((a, b) -> Integer.compare(b == null ? 0 : b.length(), a == null ? 0 : a.length()));
