@@ -17,11 +17,10 @@ import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.internal.storage.S3ObjectStore;
-import dev.reelay.internal.webhook.Redaction;
+import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.webhook.WebhookOutcome;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.io.IOException;
@@ -72,9 +71,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.options = options;
         this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
-        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
+        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
+                options.networkPolicy());
         this.uploads = new Permits(options.uploadsInFlight());
-        this.media = new MediaStage(options.media());
+        this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
         this.ownedOutbox = journal.enabled() && journal.outbox().isEmpty()
                 ? new SqliteOutbox(journal.directory(), options.clock(), journal.retention()) : null;
@@ -102,7 +102,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
      * invalid recording is rejected before it is journaled: input refused is not written to disk.
      */
     private Mono<PipelineResult> admit(Recording given) {
-        Optional<String> invalid = Validation.problem(given, options.keyLayout(), options.metadataFileName());
+        Optional<String> invalid = Validation.problem(given, options);
         if (invalid.isPresent()) {
             return Mono.just(RecordingJob.of(given).reject(invalid.get()).result());
         }
@@ -188,7 +188,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Mono<Void> enableEndpoint(String url) {
-        return Mono.fromCallable(() -> Redaction.url(URI.create(url.trim()))).flatMap(outbox::enableEndpoint);
+        return Mono.fromCallable(() -> EndpointKeys.of(options.webhooks(), url)).flatMap(outbox::enableEndpoint);
     }
 
     @Override
@@ -284,7 +284,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare() {
         return jobs -> jobs
                 .map(job -> job.rejected() ? job
-                        : Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
+                        : Validation.problem(job.recording(), options)
                         .map(job::reject)
                         .orElse(job))
                 .flatMap(job -> media.prepare(job).flatMap(j -> Journaling.workFiles(j.workFiles()).thenReturn(j)),
