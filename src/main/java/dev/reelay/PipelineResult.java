@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  *         case COMPLETED -> log.info("{} stored and announced", result.recordingId());
  *         case WEBHOOK_FAILED, PARTIAL -> log.warn("{}: {}", result.recordingId(), result.reason().orElse(""));
  *         case UPLOAD_FAILED, REJECTED -> log.error("{}: {}", result.recordingId(), result.reason().orElse(""));
+ *         case NOT_ACCEPTED -> retryLater(result.recording());
  *     }
  * });
  * }</pre>
@@ -34,7 +35,12 @@ public final class PipelineResult {
         /** No file stored, so no webhook was sent. */
         UPLOAD_FAILED,
         /** Invalid input; nothing was done. The reason names the field. */
-        REJECTED
+        REJECTED,
+        /**
+         * The journal could not take the recording (a full disk, say), so nothing was done and
+         * nothing is kept of it; submit it again later. The reason says what the journal said.
+         */
+        NOT_ACCEPTED
     }
 
     private final RecordingJob job;
@@ -45,6 +51,14 @@ public final class PipelineResult {
         this.job = job;
         this.status = status;
         this.reason = reason;
+    }
+
+    /**
+     * The result of a recording the journal could not take: nothing was done. For the pipeline,
+     * and for {@code Outbox} implementations' tests.
+     */
+    public static PipelineResult notAccepted(Recording recording, String reason) {
+        return new PipelineResult(RecordingJob.of(recording), Status.NOT_ACCEPTED, reason);
     }
 
     static PipelineResult of(RecordingJob job) {

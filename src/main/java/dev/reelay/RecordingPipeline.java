@@ -31,30 +31,46 @@ import reactor.core.publisher.Mono;
  * of a million recordings is safe to hand in. A recording that fails becomes a result; the
  * stream errors only for faults of the pipeline itself.
  *
- * <p>The stages are public so that a host can insert its own between them:
+ * <p>Every recording is journaled before its work starts (see {@link Outbox}): a crash, a stop
+ * or a resubmission never makes it do again what was done. Delivery is at least once: an
+ * endpoint may get a webhook again (after a crash between its answer and the journal's record
+ * of it), always with the same {@code webhook-id}, on which receivers deduplicate.
  *
- * <pre>{@code
- * Flux<PipelineResult> results = recordings
- *         .map(RecordingJob::of)
- *         .transform(pipeline.prepare())
- *         .transform(pipeline.upload())
- *         .transform(myVirusScan)
- *         .transform(pipeline.metadata())
- *         .transform(pipeline.deliver())
- *         .map(RecordingJob::result);
- * }</pre>
+ * <p>The stages are public ({@link Stages}) so that a host can run its own between them; give
+ * the composition to {@link #create(PipelineOptions, Function)}.
  */
-public interface RecordingPipeline extends AutoCloseable {
+public interface RecordingPipeline extends Stages, AutoCloseable {
 
-    /** A pipeline with these options. Starts nothing. */
+    /** A pipeline with these options, running the four stages. Starts nothing. */
     static RecordingPipeline create(PipelineOptions options) {
-        return new DefaultRecordingPipeline(options);
+        return new DefaultRecordingPipeline(options, Stages::all);
+    }
+
+    /**
+     * A pipeline with these options, running the host's composition of stages for every
+     * recording it processes, resumes or retries. Starts nothing.
+     *
+     * <pre>{@code
+     * RecordingPipeline pipeline = RecordingPipeline.create(options, stages -> stages.prepare()
+     *         .andThen(stages.upload())
+     *         .andThen(checksums)
+     *         .andThen(stages.metadata())
+     *         .andThen(stages.deliver()));
+     * }</pre>
+     */
+    static RecordingPipeline create(PipelineOptions options,
+                                    Function<Stages, Function<Flux<RecordingJob>, Flux<RecordingJob>>> composition) {
+        return new DefaultRecordingPipeline(options, composition);
     }
 
     /**
      * Processes every recording; results come in the order recordings finish. Each recording is
-     * journaled in the outbox before any work on it starts; the stream errors if that fails
-     * (a full disk, say), since nothing could then be promised about it.
+     * journaled before any work on it starts; one the journal cannot take (a full disk, say)
+     * ends as a {@link PipelineResult.Status#NOT_ACCEPTED} result, and the others go on.
+     *
+     * <p>A recording the journal already holds, with the same files (paths, sizes, modification
+     * times), is not done again: a complete one returns its journaled result, an unfinished one
+     * continues as {@link #retry} would. One whose files changed is a new version, done anew.
      */
     Flux<PipelineResult> process(Flux<Recording> recordings);
 
@@ -72,7 +88,7 @@ public interface RecordingPipeline extends AutoCloseable {
      */
     Flux<PipelineResult> resume();
 
-    /** The recordings that ended short of complete and wait for a retry (failed, parked, given up). */
+    /** The recordings that ended short of complete and wait for a retry (failed, parked, given up), read page by page. */
     Flux<OutboxEntry> pending();
 
     /** Runs a journaled recording again, doing only what is left; errors if the outbox has no such recording. */
@@ -90,22 +106,7 @@ public interface RecordingPipeline extends AutoCloseable {
     /** The pipeline's journal. */
     Outbox outbox();
 
-    /**
-     * Validates each recording (rejecting invalid ones with the reason), probes its video's
-     * duration and, when it has no thumbnail, cuts one (see {@code MediaOptions}).
-     */
-    Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare();
-
-    /** Uploads every file of each recording in parallel, within the global upload bound. */
-    Function<Flux<RecordingJob>, Flux<RecordingJob>> upload();
-
-    /** Assembles the metadata document and stores it beside the files as metadata.json. */
-    Function<Flux<RecordingJob>, Flux<RecordingJob>> metadata();
-
-    /** POSTs the metadata to every endpoint, when at least one file was stored. */
-    Function<Flux<RecordingJob>, Flux<RecordingJob>> deliver();
-
-    /** The four stages composed, as {@link #process} applies them to each recording. */
+    /** The composition of stages this pipeline runs for each recording. */
     Function<Flux<RecordingJob>, Flux<RecordingJob>> stages();
 
     /**

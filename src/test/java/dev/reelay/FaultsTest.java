@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,8 @@ class FaultsTest extends ServersTest {
                             .isEqualTo(S3TestServer.sha256(Files.readAllBytes(dir.resolve(id + "/" + name))));
                 }
             }
-            assertThat(receiver.recordings()).hasSize(50);
+            assertThat(receiver.assertEveryDeliveredRepeatsSameId(LongStream.rangeClosed(1, 50).boxed().toList()))
+                    .as("the receiver was not faulted: nothing repeated").isZero();
         }
     }
 
@@ -84,8 +86,8 @@ class FaultsTest extends ServersTest {
             assertThat(results).hasSize(5).allSatisfy(r -> assertThat(r.status()).isEqualTo(Status.COMPLETED));
             assertThat(front.injected(Fault.DROP)).isEqualTo(6);
             assertThat(results.stream().mapToInt(r -> r.webhooks().get(0).attempts()).sum()).isGreaterThan(5);
-            receiver.recordings().values().forEach(s -> assertThat(s.timesCreated()).isEqualTo(1));
-            assertThat(receiver.recordings()).hasSize(5);
+            assertThat(receiver.assertEveryDeliveredRepeatsSameId(List.of(1L, 2L, 3L, 4L, 5L)))
+                    .as("dropped connections never reached the receiver: no repeats").isZero();
         }
     }
 
@@ -108,8 +110,7 @@ class FaultsTest extends ServersTest {
                         .expectComplete()
                         .verify(LIMIT);
             }
-            assertThat(receiver.recordings()).hasSize(3);
-            receiver.recordings().values().forEach(s -> assertThat(s.timesCreated()).isEqualTo(1));
+            assertThat(receiver.assertEveryDeliveredRepeatsSameId(List.of(11L, 12L, 13L))).isZero();
         }
     }
 
@@ -131,7 +132,8 @@ class FaultsTest extends ServersTest {
             List<TestReceiver.Request> requests = receiver.requests();
             assertThat(requests).hasSize(2);
             assertThat(requests.get(1).headers().get("webhook-id")).isEqualTo(requests.get(0).headers().get("webhook-id"));
-            assertThat(receiver.stored(21).timesCreated()).isEqualTo(1);
+            assertThat(receiver.assertEveryDeliveredRepeatsSameId(List.of(21L)))
+                    .as("the lost answer makes one repeat, with the same webhook-id").isEqualTo(1);
             assertThat(receiver.recordings()).hasSize(1);
         }
     }
@@ -149,7 +151,8 @@ class FaultsTest extends ServersTest {
 
             assertThat(result.status()).isEqualTo(Status.COMPLETED);
             assertThat(result.webhooks().get(0).attempts()).isEqualTo(3);
-            assertThat(receiver.stored(22).timesCreated()).isEqualTo(1);
+            assertThat(receiver.assertEveryDeliveredRepeatsSameId(List.of(22L)))
+                    .as("closed before the receiver saw it: no repeat").isZero();
         }
     }
 
@@ -159,8 +162,8 @@ class FaultsTest extends ServersTest {
         List<PipelineResult> results = processAll(PipelineOptions.builder()
                 .s3(s3.sharedClientOptions().build())
                 .webhook(WebhookEndpoint.builder(receiver.url())
-                        .attemptTimeout(Duration.ofMillis(300))
-                        .deadline(Duration.ofMillis(1500))
+                        .attemptTimeout(Duration.ofMillis(500))
+                        .deadline(Duration.ofMillis(3000))
                         .retry(Retry.backoff(50, Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(20)))
                         .build())
                 .media(MediaOptions.disabled())
@@ -173,7 +176,8 @@ class FaultsTest extends ServersTest {
         WebhookOutcome stalled = results.get(results.size() - 1).webhooks().get(0);
         assertThat(stalled.state()).isEqualTo(WebhookOutcome.State.FAILED);
         assertThat(stalled.error()).contains("deadline");
-        assertThat(stalled.attempts()).isBetween(3, 6);
+        // 50 retries allowed, the deadline leaves room for about 5 (fewer on a slow machine, never more than 7)
+        assertThat(stalled.attempts()).isBetween(1, 7);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.reelay.FileOutcome;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingMetadata;
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Instant;
 import java.util.Set;
@@ -11,14 +12,27 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The journal of accepted recordings: every recording is written here before any work starts,
- * and each stored file, the metadata and each delivery as they finish, so that after a crash
- * or a restart the pipeline finishes what was left without doing again what was done.
+ * The journal of accepted recordings: every recording is written here before any work on it
+ * starts, and each stored file (and part), the metadata and each delivery as they finish, so
+ * that after a crash or a restart the pipeline finishes what was left without doing again what
+ * was done.
  *
- * <p>The embedded default keeps a SQLite file (see {@link OutboxOptions}); a host can plug in
- * its own, e.g. a table in a database several instances share. Implementations never block
- * the subscribing thread, and a {@code Mono<Void>} of a write completes only once the write is
- * durable.
+ * <p>The embedded default keeps a SQLite file (see {@link OutboxOptions}). A host with another
+ * database implements this interface; the rules it must keep:
+ * <ul>
+ *   <li><b>True answers.</b> A write's {@code Mono} completes only once the write is durable, and
+ *       errors only if nothing of it was kept. Implementations never block the subscribing
+ *       thread.</li>
+ *   <li><b>Ownership.</b> A recording is run by one journal instance at a time, the one holding
+ *       its {@link Lease}. {@link #accept} and the {@code claim} methods hand out leases, each
+ *       with a fencing token greater than any before it for that recording; a lease lasts
+ *       until {@link #finish} or {@link #release}, or, where several instances share the
+ *       journal, until it expires unrenewed. Writes carrying a lease that is no longer held
+ *       fail with {@link LeaseLostException} and change nothing.</li>
+ *   <li><b>Versions.</b> {@link #accept} compares the recording's version (a digest of its files'
+ *       paths, sizes and modification times, computed by the pipeline) with what it holds: the
+ *       same version continues or is already complete; another version starts afresh.</li>
+ * </ul>
  *
  * <pre>{@code
  * pipeline.pending().subscribe(e -> log.info("{} {}: {}", e.id(), e.state(), e.reason()));
@@ -28,40 +42,67 @@ import reactor.core.publisher.Mono;
 public interface Outbox extends AutoCloseable {
 
     /**
-     * Journals an accepted recording, durably, before any work on it starts. A recording
-     * accepted again starts afresh: what was recorded of it before is forgotten.
+     * Journals an accepted recording, durably, before any work on it starts, and claims it. A
+     * recording the journal does not hold, or holds in another version, is {@code STARTED}
+     * (what was recorded of an earlier version is forgotten, but for multipart uploads, which
+     * the pipeline aborts when it cannot continue them); the same version is {@code CONTINUED}
+     * when unfinished and {@code COMPLETED} when complete; a recording another instance holds
+     * is {@code HELD}, and nothing is written.
      */
-    Mono<Void> accept(Recording recording);
-
-    /** Records a file as stored. */
-    Mono<Void> fileStored(long recordingId, FileOutcome file);
-
-    /** Records the metadata document as stored. */
-    Mono<Void> metadataStored(long recordingId, RecordingMetadata metadata, FileOutcome file);
-
-    /** Records the end of one endpoint's delivery, whatever it was. */
-    Mono<Void> delivery(long recordingId, WebhookOutcome outcome);
+    Mono<Admission> accept(Recording recording, String version);
 
     /**
-     * Records how a run ended: {@code DONE} when complete or rejected, otherwise not done, to be
-     * retried at {@code nextAttemptAt} (null: only by hand).
+     * Claims a journaled recording to run it again ({@code CONTINUED}, one more attempt), or
+     * answers {@code HELD}; empty when the journal does not hold it.
      */
-    Mono<Void> finish(PipelineResult result, OutboxEntry.State state, Instant nextAttemptAt);
+    Mono<Admission> claim(long recordingId);
 
-    /** Counts a new run of a recording that is retried: back in progress, attempts up, journal kept. */
-    Mono<Void> retrying(long recordingId);
+    /**
+     * Claims, one page at a time as they are requested, the {@code IN_PROGRESS} entries no live
+     * instance holds: work a crash or a stop interrupted. Entries that cannot be read are skipped
+     * and reported, never claimed.
+     */
+    Flux<Admission> claimUnfinished();
+
+    /** Claims, one page at a time, the {@code PENDING} and {@code PARKED} entries due at or before {@code now}. */
+    Flux<Admission> claimDue(Instant now);
+
+    /** Records a file as stored. */
+    Mono<Void> fileStored(Lease lease, FileOutcome file);
+
+    /** Records that a multipart upload of a file started, so that a later run can continue it. */
+    Mono<Void> multipartStarted(Lease lease, String fileName, MultipartProgress upload);
+
+    /** Records one stored part of a multipart upload. */
+    Mono<Void> partStored(Lease lease, String fileName, String uploadId, MultipartProgress.Part part);
+
+    /** Records the metadata document as stored. */
+    Mono<Void> metadataStored(Lease lease, RecordingMetadata metadata, FileOutcome file);
+
+    /** Records the end of one endpoint's delivery, whatever it was. */
+    Mono<Void> delivery(Lease lease, WebhookOutcome outcome);
+
+    /**
+     * Records how a run ended and ends the lease: {@code DONE} when complete, {@code REJECTED}
+     * when invalid, otherwise not done, to be retried at {@code nextAttemptAt} (null: only by
+     * hand).
+     */
+    Mono<Void> finish(Lease lease, PipelineResult result, OutboxEntry.State state, Instant nextAttemptAt);
+
+    /**
+     * Ends the lease without finishing: the entry stays {@code IN_PROGRESS}, for
+     * {@link #claimUnfinished()} here or in another instance.
+     */
+    Mono<Void> release(Lease lease);
 
     /** The entry of a recording, if it was accepted (and not pruned). */
     Mono<OutboxEntry> entry(long recordingId);
 
-    /** Entries in {@link OutboxEntry.State#IN_PROGRESS}: work a crash or a stop interrupted. */
+    /** Entries in {@link OutboxEntry.State#IN_PROGRESS}, read page by page; nothing is claimed. */
     Flux<OutboxEntry> unfinished();
 
-    /** Entries that ended short of complete: {@code PENDING}, {@code PARKED} and {@code GAVE_UP}. */
+    /** Entries that ended short of complete ({@code PENDING}, {@code PARKED}, {@code GAVE_UP}), read page by page. */
     Flux<OutboxEntry> pending();
-
-    /** {@code PENDING} and {@code PARKED} entries whose next automatic attempt is at or before {@code now}. */
-    Flux<OutboxEntry> due(Instant now);
 
     /** Marks an endpoint gone (a 410): no deliveries to it until {@link #enableEndpoint}. */
     Mono<Void> disableEndpoint(String endpoint, String reason);
@@ -72,7 +113,7 @@ public interface Outbox extends AutoCloseable {
     /** The endpoints disabled now. */
     Mono<Set<String>> disabledEndpoints();
 
-    /** Releases the journal; further calls fail. */
+    /** Completes or fails every write still queued, then releases the journal; further calls fail. */
     @Override
     void close();
 }

@@ -3,34 +3,42 @@ package dev.reelay.outbox;
 import dev.reelay.FileOutcome;
 import dev.reelay.Recording;
 import dev.reelay.RecordingMetadata;
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the outbox knows of one accepted recording: the recording itself, what was already
  * done for it, and where it stands.
  *
- * @param recording     the recording as accepted
+ * @param recording     the recording as accepted (its paths absolute)
+ * @param version       what its files were when it was accepted (paths, sizes, modification times), as a digest
  * @param state         where it stands
  * @param reason        why it is not done, when it is not
  * @param attempts      how many times it was run (the first run included)
- * @param acceptedAt    when it was first accepted
+ * @param acceptedAt    when this version was accepted
  * @param updatedAt     when the outbox last heard of it
  * @param nextAttemptAt when the slow schedule retries it next, or null
+ * @param holder        the journal instance working on it now, or null
  * @param files         the files already stored
+ * @param uploads       multipart uploads under way, by file name
  * @param metadata      the metadata document already stored, or null
  * @param metadataFile  the stored metadata.json, or null
  * @param deliveries    each endpoint's last delivery
  */
-public record OutboxEntry(Recording recording, State state, String reason, int attempts, Instant acceptedAt,
-                          Instant updatedAt, Instant nextAttemptAt, List<FileOutcome> files,
+public record OutboxEntry(Recording recording, String version, State state, String reason, int attempts,
+                          Instant acceptedAt, Instant updatedAt, Instant nextAttemptAt, String holder,
+                          List<FileOutcome> files, Map<String, MultipartProgress> uploads,
                           RecordingMetadata metadata, FileOutcome metadataFile, List<WebhookOutcome> deliveries) {
 
     /** Where an accepted recording stands. */
     public enum State {
-        /** Accepted and under way, or interrupted by a crash: {@code resume()} finishes it. */
+        /** Accepted and under way, or interrupted by a crash or a stop: {@code resume()} finishes it. */
         IN_PROGRESS,
         /** Ended short of complete (files or deliveries failed); retried on the slow schedule. */
         PENDING,
@@ -38,12 +46,15 @@ public record OutboxEntry(Recording recording, State state, String reason, int a
         PARKED,
         /** Older than the give-up age and still not complete; retried only by hand. */
         GAVE_UP,
-        /** Complete (or rejected as invalid); pruned after the retention. */
+        /** Refused as invalid; nothing to retry. Pruned after the retention. */
+        REJECTED,
+        /** Complete; pruned after the retention. */
         DONE
     }
 
     public OutboxEntry {
         files = List.copyOf(files);
+        uploads = Collections.unmodifiableMap(new LinkedHashMap<>(uploads));
         deliveries = List.copyOf(deliveries);
     }
 
@@ -62,7 +73,7 @@ public record OutboxEntry(Recording recording, State state, String reason, int a
     @Override
     public String toString() {
         return "OutboxEntry{id=" + id() + ", state=" + state + ", attempts=" + attempts
-                + (reason == null ? "" : ", reason=" + reason) + ", files=" + files.size()
-                + ", deliveries=" + deliveries.size() + "}";
+                + (reason == null ? "" : ", reason=" + reason) + (holder == null ? "" : ", holder=" + holder)
+                + ", files=" + files.size() + ", uploads=" + uploads.size() + ", deliveries=" + deliveries.size() + "}";
     }
 }

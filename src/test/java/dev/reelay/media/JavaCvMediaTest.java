@@ -253,6 +253,18 @@ class JavaCvMediaTest {
                 .hasMessage("small-MKV_MPEG4.mkv: FFmpeg's native libraries could not load (libpulse.so.0 missing)");
     }
 
+    @Test
+    void whenJavaCvSwallowedTheLinkErrorTheMissingLibraryIsStillNamed() {
+        // what a host sees when an FFmpegFrameRecorder loaded avdevice first and swallowed why it failed
+        NativeMedia.Loader swallowed = () -> {
+            throw new NoClassDefFoundError("Could not initialize class org.bytedeco.ffmpeg.global.avdevice");
+        };
+        assertThat(new NativeMedia(swallowed, library -> false).unavailableReason())
+                .isEqualTo("FFmpeg's native libraries could not load (libpulse.so.0 missing)");
+        assertThat(new NativeMedia(swallowed, library -> true).unavailableReason())
+                .as("installed: not the reason").doesNotContain("libpulse");
+    }
+
     private BufferedImage thumbnail(Path video, ThumbnailSpec spec, String name) throws IOException {
         Path target = out.resolve(name);
         media.thumbnail(video, target, spec);

@@ -8,6 +8,8 @@ import dev.reelay.PipelineOptions;
 import dev.reelay.PipelineResult;
 import dev.reelay.PipelineResult.Status;
 import dev.reelay.Recording;
+import dev.reelay.RecordingFile;
+import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.support.Recordings;
 import dev.reelay.support.ServersTest;
@@ -17,9 +19,13 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** Probing and thumbnails inside the whole pipeline, against the real S3 server and receiver. */
@@ -104,6 +110,43 @@ class MediaPipelineTest extends ServersTest {
                     .assertNext(r -> {
                         assertThat(r.status()).isEqualTo(Status.UPLOAD_FAILED);
                         assertThat(r.files()).extracting(FileOutcome::name).containsExactly("video.mkv", "thumbnail.jpg");
+                    })
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(60));
+        }
+        try (Stream<Path> left = Files.list(workDir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aHostStageAfterTheUploadReadsTheThumbnailReelayCutWhichIsDeletedWhenTheRunEnds() throws Exception {
+        Path video = TestVideos.video(dir, "video", TestVideos.Format.MKV_MPEG4, 320, 240, 50);
+        Path workDir = dir.resolve("work");
+        Function<Flux<RecordingJob>, Flux<RecordingJob>> readEveryFile = jobs -> jobs.flatMap(job -> Mono.fromCallable(() -> {
+            long bytes = 0;
+            for (RecordingFile f : job.files()) {
+                bytes += Files.readAllBytes(f.path()).length;
+            }
+            return job.withAttribute("bytes read", bytes);
+        }).subscribeOn(Schedulers.boundedElastic()));
+
+        try (TestReceiver receiver = TestReceiver.start(Recordings.EMAIL);
+             RecordingPipeline pipeline = RecordingPipeline.create(PipelineOptions.builder()
+                     .s3(s3.sharedClientOptions().build())
+                     .webhook(receiver.url())
+                     .media(MediaOptions.builder().workDirectory(workDir).build())
+                     .build(), stages -> stages.prepare()
+                     .andThen(stages.upload())
+                     .andThen(readEveryFile)
+                     .andThen(stages.metadata())
+                     .andThen(stages.deliver()))) {
+            StepVerifier.create(pipeline.submit(Recordings.base(204).video(video).build()))
+                    .assertNext(r -> {
+                        assertThat(r.status()).isEqualTo(Status.COMPLETED);
+                        assertThat(r.files()).extracting(FileOutcome::name).containsExactly("video.mkv", "thumbnail.jpg");
+                        assertThat(r.job().attribute("bytes read", Long.class)).hasValue(
+                                r.files().stream().mapToLong(FileOutcome::size).sum());
                     })
                     .expectComplete()
                     .verify(Duration.ofSeconds(60));

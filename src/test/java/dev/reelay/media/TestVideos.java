@@ -32,7 +32,7 @@ import org.bytedeco.javacv.Frame;
  * the video's frames, on a dark horizontal gradient, so {@link #frameShown} can tell from a
  * thumbnail which frame it was cut from.
  */
-final class TestVideos {
+public final class TestVideos {
 
     static final int FPS = 25;
 
@@ -66,6 +66,11 @@ final class TestVideos {
     }
 
     private TestVideos() {
+    }
+
+    /** A small real video (mkv, MPEG-4, 320×240, 2 s) for tests outside this package: FFmpeg decodes it and cuts a thumbnail. */
+    public static Path smallVideo(Path dir, String baseName) {
+        return video(dir, baseName, Format.MKV_MPEG4, 320, 240, 50);
     }
 
     /** A video of {@code frames} frames at 25 fps: 75 frames last 3 s. */

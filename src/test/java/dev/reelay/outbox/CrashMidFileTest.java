@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashMidFileTest {
 
     static final long SIZE = 200L << 20;
-    static final long PART = 8L << 20;
+    /** The worker's part size. */
+    static final long PART = CrashWorker.PART;
     /** Headers, listings, the transcript and the metadata: far below a part. */
     static final long OVERHEAD = 1L << 20;
 
@@ -40,7 +41,7 @@ class CrashMidFileTest {
              TestReceiver receiver = TestReceiver.start(Recordings.EMAIL);
              FaultyFront front = FaultyFront.in(s3.endpoint())) {
             front.throttleUploads(16L << 20);
-            CrashTest.Worker first = CrashTest.Worker.start(outboxDir, front.endpoint().toString(), receiver, recordings, 1);
+            CrashTest.Worker first = CrashTest.Worker.start(dir, outboxDir, front.endpoint().toString(), receiver, recordings, 1);
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (front.bytesUp() < SIZE / 2 + PART && first.process.isAlive() && System.nanoTime() < deadline) {
                 first.process.waitFor(10, TimeUnit.MILLISECONDS);
@@ -51,7 +52,7 @@ class CrashMidFileTest {
             long beforeKill = front.bytesUp();
             assertThat(receiver.requests()).isEmpty();
 
-            CrashTest.Worker second = CrashTest.Worker.start(outboxDir, front.endpoint().toString(), receiver, recordings, 1);
+            CrashTest.Worker second = CrashTest.Worker.start(dir, outboxDir, front.endpoint().toString(), receiver, recordings, 1);
             assertThat(second.process.waitFor(180, TimeUnit.SECONDS)).as("the resumed run ends").isTrue();
             assertThat(second.output).contains("done 1 COMPLETED", "ALL DONE");
 

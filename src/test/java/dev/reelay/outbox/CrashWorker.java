@@ -11,15 +11,22 @@ import dev.reelay.webhook.WebhookEndpoint;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.util.retry.Retry;
 
 /**
- * The child JVM of the crash test: resumes what the outbox has unfinished, then processes the
- * recordings it never accepted; prints a line per result and "ALL DONE" at the end. The test
- * kills it with SIGKILL at random points and starts it again.
+ * The child JVM of the crash test, as a host would run it after every start: resume what the
+ * journal has unfinished, then submit every recording again (the journal knows which are done).
+ * Recordings are given with paths relative to the working directory, which the test changes
+ * from one start to the next. Prints "started", "midway ID NAME" when a multipart file is a
+ * third up, a line per result, and "ALL DONE" at the end.
  */
 public final class CrashWorker {
+
+    /** Multipart from 5 MiB, so the test's large videos go in parts. */
+    static final long PART = S3StorageOptions.MIN_PART_SIZE;
 
     private CrashWorker() {
     }
@@ -28,26 +35,31 @@ public final class CrashWorker {
         Path outboxDir = Path.of(args[0]);
         URI s3Endpoint = URI.create(args[1]);
         String webhookUrl = args[2];
-        Path recordingsDir = Path.of(args[3]);
+        Path recordingsDir = Path.of(args[3]); // relative to the working directory
         int count = Integer.parseInt(args[4]);
 
+        Set<String> midway = ConcurrentHashMap.newKeySet();
         PipelineOptions options = PipelineOptions.builder()
                 .s3(S3StorageOptions.builder().endpoint(s3Endpoint).region(S3TestServer.REGION).bucket(S3TestServer.BUCKET)
                         .credentials(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY)
+                        .multipartThreshold(PART).partSize(PART)
                         .retry(Retry.backoff(5, Duration.ofMillis(50)))
                         .build())
                 .webhook(WebhookEndpoint.builder(webhookUrl).retry(Retry.backoff(5, Duration.ofMillis(50))).build())
-                .media(MediaOptions.disabled())
+                .media(MediaOptions.builder().workDirectory(outboxDir.resolveSibling("media-work")).build())
                 .outbox(OutboxOptions.builder().directory(outboxDir).build())
+                .uploadProgress((id, name, sent, total) -> {
+                    if (total > PART && sent * 3 > total && midway.add(id + "/" + name)) {
+                        System.out.println("midway " + id + " " + name);
+                    }
+                })
                 .build();
         RecordingPipeline pipeline = RecordingPipeline.create(options);
-        Flux<Recording> fresh = Flux.range(1, count)
-                .concatMap(i -> pipeline.outbox().entry(i).hasElement().filter(known -> !known).map(x -> recording(recordingsDir, i)));
         System.out.println("started");
         pipeline.resume()
-                .concatWith(pipeline.process(fresh))
+                .concatWith(pipeline.process(Flux.range(1, count).map(i -> recording(recordingsDir, i))))
                 .doOnNext(r -> System.out.println("done " + r.recordingId() + " " + r.status()))
-                .blockLast(Duration.ofMinutes(2));
+                .blockLast(Duration.ofMinutes(3));
         System.out.println("ALL DONE");
         pipeline.close();
         System.exit(0);

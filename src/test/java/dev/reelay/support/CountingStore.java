@@ -13,6 +13,7 @@ public final class CountingStore implements ObjectStore {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostRunning = new AtomicInteger();
     private final AtomicInteger puts = new AtomicInteger();
+    private final AtomicInteger lookups = new AtomicInteger();
 
     public CountingStore(ObjectStore delegate) {
         this.delegate = delegate;
@@ -20,6 +21,11 @@ public final class CountingStore implements ObjectStore {
 
     public int puts() {
         return puts.get();
+    }
+
+    /** How often an object's size was asked for (a HEAD request, confirming a stored file). */
+    public int lookups() {
+        return lookups.get();
     }
 
     /** The most puts that ran at the same moment. */
@@ -49,7 +55,10 @@ public final class CountingStore implements ObjectStore {
 
     @Override
     public Mono<Long> size(String key) {
-        return delegate.size(key);
+        return Mono.defer(() -> {
+            lookups.incrementAndGet();
+            return delegate.size(key);
+        });
     }
 
     @Override

@@ -45,9 +45,13 @@ public abstract class ServersTest {
         s3.close();
     }
 
+    private String journalBefore;
+
     @BeforeEach
     void startReceiver() {
         receiver = TestReceiver.start(Recordings.EMAIL);
+        // every test its own journal: nothing one test journaled is found by another
+        journalBefore = System.setProperty("reelay.outbox.dir", dir.resolve("journal").toString());
     }
 
     @AfterEach
@@ -58,6 +62,11 @@ public abstract class ServersTest {
         }
         receiver.close();
         s3.clear();
+        if (journalBefore == null) {
+            System.clearProperty("reelay.outbox.dir");
+        } else {
+            System.setProperty("reelay.outbox.dir", journalBefore);
+        }
     }
 
     /** An endpoint that retries quickly, so that tests of retries don't wait. */

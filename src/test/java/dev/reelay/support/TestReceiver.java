@@ -41,7 +41,15 @@ public final class TestReceiver implements AutoCloseable {
         }
     }
 
-    /** What the receiver stored for a recording. */
+    /** One request that carried a recording, as the receiver answered it. */
+    public record Delivery(long recordingId, String webhookId, int status) {
+        /** Whether the receiver took it (2xx). */
+        public boolean taken() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** What the receiver stored for a recording (an upsert: a repeat shows as an update, never as a second creation). */
     public record Stored(long pk, JsonNode payload, int timesCreated, int timesUpdated) {
     }
 
@@ -63,6 +71,7 @@ public final class TestReceiver implements AutoCloseable {
     private final AtomicLong nextPk = new AtomicLong(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Scripted always;
+    private volatile int echoStatus;
     private final Set<Long> stalled = ConcurrentHashMap.newKeySet();
     private final DisposableServer server;
 
@@ -102,13 +111,84 @@ public final class TestReceiver implements AutoCloseable {
         stalled.add(recordingId);
     }
 
+    /**
+     * Every request is answered with this status and a message that repeats the request's headers
+     * (as a careless receiver's error page does), until cleared with 0.
+     */
+    public void echoHeaders(int status) {
+        echoStatus = status;
+    }
+
     /** Every request gets this answer until cleared with null. */
     public void always(Scripted answer) {
         always = answer;
     }
 
+    private void record(Request request) {
+        synchronized (requests) {
+            requests.add(request);
+            requests.notifyAll();
+        }
+    }
+
+    /** Waits until the receiver got {@code n} requests; false when the limit passed first. */
+    public boolean awaitRequests(int n, java.time.Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        synchronized (requests) {
+            for (long left; requests.size() < n && (left = deadline - System.nanoTime()) > 0; ) {
+                requests.wait(Math.max(1, left / 1_000_000));
+            }
+            return requests.size() >= n;
+        }
+    }
+
     public List<Request> requests() {
         return new ArrayList<>(requests);
+    }
+
+    /** Every request that carried a {@code recording_id}, in the order they came, with their answers. */
+    public List<Delivery> attempts() {
+        List<Delivery> out = new ArrayList<>();
+        for (Request r : requests) {
+            JsonNode id;
+            try {
+                id = JSON.readTree(r.body()).get("recording_id");
+            } catch (Exception e) {
+                continue;
+            }
+            if (id != null && id.canConvertToLong()) {
+                out.add(new Delivery(id.asLong(), r.headers().get("webhook-id"), r.answeredWith()));
+            }
+        }
+        return out;
+    }
+
+    /** The requests the receiver took (2xx), by recording, in order. */
+    public Map<Long, List<Delivery>> deliveries() {
+        Map<Long, List<Delivery>> byRecording = new java.util.TreeMap<>();
+        attempts().stream().filter(Delivery::taken)
+                .forEach(d -> byRecording.computeIfAbsent(d.recordingId(), k -> new ArrayList<>()).add(d));
+        return byRecording;
+    }
+
+    /**
+     * Checks what "nothing lost" is about: each of these recordings reached the receiver, which
+     * took it at least once, and every repeat of a recording carried the {@code webhook-id} of its
+     * first delivery, so that a receiver deduplicating on it keeps one. Returns the number of
+     * repeats (deliveries after the first), for the test to report and to bound.
+     */
+    public int assertEveryDeliveredRepeatsSameId(java.util.Collection<Long> recordingIds) {
+        Map<Long, List<Delivery>> deliveries = deliveries();
+        int repeats = 0;
+        for (long id : recordingIds) {
+            List<Delivery> of = deliveries.get(id);
+            org.assertj.core.api.Assertions.assertThat(of).as("recording %d delivered", id).isNotEmpty();
+            String first = of.get(0).webhookId();
+            org.assertj.core.api.Assertions.assertThat(of).as("recording %d: every repeat with webhook-id %s", id, first)
+                    .extracting(Delivery::webhookId).containsOnly(first);
+            repeats += of.size() - 1;
+        }
+        return repeats;
     }
 
     public Stored stored(long recordingId) {
@@ -122,9 +202,19 @@ public final class TestReceiver implements AutoCloseable {
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         return request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
                 .flatMap(body -> {
+                    int echo = echoStatus;
+                    if (echo != 0) {
+                        StringBuilder headers = new StringBuilder("request headers were:");
+                        request.requestHeaders().forEach(h -> headers.append('\n').append(h.getKey()).append(": ")
+                                .append(h.getValue()));
+                        String reply = JSON.createObjectNode().put("status", "error").put("message", headers.toString())
+                                .toString();
+                        requests.add(new Request(request.requestHeaders().copy(), body, echo, System.nanoTime()));
+                        return send(response, echo, reply);
+                    }
                     Scripted s = always != null ? always : stalls(body) ? Scripted.stalling() : script.poll();
                     if (s != null) {
-                        requests.add(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status, System.nanoTime()));
+                        record(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status, System.nanoTime()));
                         if (s.stalls) {
                             return Mono.never();
                         }
@@ -132,7 +222,7 @@ public final class TestReceiver implements AutoCloseable {
                         return send(response, s.status, s.body);
                     }
                     Answer a = contract(body);
-                    requests.add(new Request(request.requestHeaders().copy(), body, a.status, System.nanoTime()));
+                    record(new Request(request.requestHeaders().copy(), body, a.status, System.nanoTime()));
                     return send(response, a.status, a.body);
                 });
     }

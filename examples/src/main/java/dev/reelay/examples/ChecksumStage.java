@@ -23,16 +23,15 @@ import reactor.core.scheduler.Schedulers;
 /**
  * A stage of our own for the pipeline: after the upload, the SHA-256 of each stored file's
  * local copy, attached to the job as {@code "sha256"} (a {@code Map<String, String>} of file
- * name to lower-case hex). It goes between Reelay's stages with {@code Flux.transform}:
+ * name to lower-case hex). It goes between Reelay's stages in the composition the pipeline
+ * runs for every recording:
  *
  * <pre>{@code
- * recordings.map(RecordingJob::of)
- *         .transform(pipeline.prepare())
- *         .transform(pipeline.upload())
- *         .transform(new ChecksumStage())
- *         .transform(pipeline.metadata())
- *         .transform(pipeline.deliver())
- *         .map(RecordingJob::result);
+ * RecordingPipeline pipeline = RecordingPipeline.create(options, stages -> stages.prepare()
+ *         .andThen(stages.upload())
+ *         .andThen(new ChecksumStage())
+ *         .andThen(stages.metadata())
+ *         .andThen(stages.deliver()));
  * }</pre>
  *
  * Reading files is blocking I/O, so it runs on {@link Schedulers#boundedElastic()}, never on the

@@ -2,18 +2,19 @@ package dev.reelay.examples;
 
 import dev.reelay.FileOutcome;
 import dev.reelay.PipelineResult;
-import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
-import reactor.core.publisher.Flux;
 
 /**
  * Reelay's stages with one of our own between them: {@link ChecksumStage} runs after the
  * upload and before the metadata, and what it finds comes back in
- * {@link PipelineResult#attributes()}.
+ * {@link PipelineResult#attributes()}. The composition is given to
+ * {@link RecordingPipeline#create(dev.reelay.PipelineOptions, java.util.function.Function)}, so
+ * the recording is journaled as a whole and the thumbnail Reelay cuts lives until the run ends,
+ * for our stage to read.
  *
  * <pre>
  * mvn -q -f examples/pom.xml compile exec:java -Dexec.mainClass=dev.reelay.examples.CustomPipeline
@@ -42,7 +43,12 @@ public final class CustomPipeline {
         try (DemoServices services = DemoServices.start(config)) {
             services.describe().forEach(line -> out.println("  " + line));
             try (DemoRecording demo = DemoRecording.create(config, out);
-                 RecordingPipeline pipeline = RecordingPipeline.create(services.pipelineOptions().build())) {
+                 RecordingPipeline pipeline = RecordingPipeline.create(services.pipelineOptions().build(),
+                         stages -> stages.prepare()
+                                 .andThen(stages.upload())
+                                 .andThen(new ChecksumStage())
+                                 .andThen(stages.metadata())
+                                 .andThen(stages.deliver()))) {
                 out.println("  recording  " + demo.recording().id() + ": " + demo.description());
                 return runStages(pipeline, demo, out);
             }
@@ -53,16 +59,8 @@ public final class CustomPipeline {
     }
 
     private static int runStages(RecordingPipeline pipeline, DemoRecording demo, PrintStream out) {
-        // The same composition as pipeline.process(...), with our stage inserted after the upload.
-        PipelineResult result = Flux.just(demo.recording())
-                .map(RecordingJob::of)
-                .transform(pipeline.prepare())
-                .transform(pipeline.upload())
-                .transform(new ChecksumStage())
-                .transform(pipeline.metadata())
-                .transform(pipeline.deliver())
-                .map(RecordingJob::result)
-                .blockLast(); // fine in main; never inside a reactive chain
+        PipelineResult result = pipeline.submit(demo.recording())
+                .block(); // fine in main; never inside a reactive chain
 
         Printing.section(out, "SHA-256 of each stored file, from result.attributes().get(\""
                 + ChecksumStage.ATTRIBUTE + "\")");

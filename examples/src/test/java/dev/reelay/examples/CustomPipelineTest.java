@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,10 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CustomPipelineTest {
 
     @Test
-    void printsTheRealSha256OfEveryStoredFile(@TempDir Path dir) throws Exception {
-        byte[] video = new byte[1_500_000];
-        new Random(1).nextBytes(video);
-        Files.write(dir.resolve("video.mkv"), video);
+    void printsTheRealSha256OfEveryStoredFileTheThumbnailReelayCutIncluded(@TempDir Path dir) throws Exception {
+        DemoRecording.writeVideo(dir.resolve("video.mkv")); // a real video: Reelay cuts a thumbnail from it
         Files.writeString(dir.resolve("transcript.txt"), "[00:00] hello\n");
         Output out = new Output();
 
@@ -33,6 +30,7 @@ class CustomPipelineTest {
         assertThat(text)
                 .containsPattern("video\\.mkv +" + sha256(dir.resolve("video.mkv")) + "\\R")
                 .containsPattern("transcript\\.txt +" + sha256(dir.resolve("transcript.txt")) + "\\R")
+                .containsPattern("thumbnail\\.jpg +[0-9a-f]{64}\\R")
                 .contains("Result: COMPLETED");
     }
 

@@ -1,8 +1,10 @@
 package dev.reelay.internal.media;
 
+import dev.reelay.FileAccess;
 import dev.reelay.FileRole;
 import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
+import dev.reelay.internal.LocalFiles;
 import dev.reelay.media.MediaException;
 import dev.reelay.media.MediaOptions;
 import java.io.IOException;
@@ -54,6 +56,7 @@ public final class MediaStage implements AutoCloseable {
     private static final int QUEUED_PER_THREAD = 10_000;
 
     private final MediaOptions options;
+    private final FileAccess fileAccess;
     private Scheduler scheduler;
     private ThreadPoolExecutor decoders;
     private WorkDirectory work;
@@ -62,7 +65,13 @@ public final class MediaStage implements AutoCloseable {
     private final AtomicInteger abandoned = new AtomicInteger();
 
     public MediaStage(MediaOptions options) {
+        this(options, FileAccess.followLinks());
+    }
+
+    /** A stage that decodes only videos {@code fileAccess} lets it read. */
+    public MediaStage(MediaOptions options, FileAccess fileAccess) {
         this.options = Objects.requireNonNull(options, "options");
+        this.fileAccess = Objects.requireNonNull(fileAccess, "fileAccess");
     }
 
     /**
@@ -231,6 +240,11 @@ public final class MediaStage implements AutoCloseable {
             return job.withWarning("recording " + job.id() + ": thumbnails and probing are off: " + probeOff);
         }
         String who = "recording " + job.id() + ": " + video.name() + ": ";
+        Optional<String> refused = LocalFiles.refusal(fileAccess, video.path());
+        if (refused.isPresent()) {
+            // the upload stage fails the file for the same reason; nothing of it is decoded or published
+            return job.withWarning(who + "media skipped: " + refused.get());
+        }
         if (Files.exists(video.path()) && !Files.isRegularFile(video.path())) {
             // a pipe or a device would hold FFmpeg in open() until someone writes to it
             return warn(job, who + (needsThumbnail ? "duration not probed, thumbnail not made: " : "duration not probed: ")

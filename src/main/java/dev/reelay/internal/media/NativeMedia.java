@@ -1,5 +1,7 @@
 package dev.reelay.internal.media;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bytedeco.ffmpeg.avutil.LogCallback;
@@ -25,11 +28,16 @@ import org.slf4j.LoggerFactory;
 public final class NativeMedia {
 
     private static final Logger log = LoggerFactory.getLogger("dev.reelay.media");
-    private static final NativeMedia SHARED = new NativeMedia(NativeMedia::loadFfmpeg);
+    private static final NativeMedia SHARED = new NativeMedia(NativeMedia::loadFfmpeg, NativeMedia::onLibraryPath);
 
     private static final Pattern LINUX_MISSING = Pattern.compile("([\\w.+-]+\\.so(?:\\.\\d+)*): cannot open shared object file");
     private static final Pattern MAC_MISSING = Pattern.compile("Library not loaded: (?:\\S*/)?([^/\\s]+)");
     private static final Map<String, String> DEBIAN_PACKAGES = Map.of("libpulse.so.0", "libpulse0");
+    /** What FFmpeg's avdevice links that minimal systems lack (see DEPENDENCIES.md). */
+    private static final String AVDEVICE_NEEDS = "libpulse.so.0";
+    private static final List<String> LIBRARY_DIRECTORIES = List.of("/lib", "/usr/lib", "/lib64", "/usr/lib64",
+            "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/usr/local/lib");
 
     /** Loads the natives; throws whatever loading throws. */
     @FunctionalInterface
@@ -38,11 +46,18 @@ public final class NativeMedia {
     }
 
     private final Loader loader;
+    private final Predicate<String> libraryPresent;
     private volatile Result result;
 
     /** A check with its own loader; tests pass one that fails. {@link #shared()} is the real one. */
     public NativeMedia(Loader loader) {
+        this(loader, NativeMedia::onLibraryPath);
+    }
+
+    /** A check with its own loader and its own way of telling whether a system library is installed. */
+    public NativeMedia(Loader loader, Predicate<String> libraryPresent) {
         this.loader = loader;
+        this.libraryPresent = libraryPresent;
     }
 
     /** The check of the JVM's FFmpeg, made once for all of Reelay. */
@@ -82,6 +97,11 @@ public final class NativeMedia {
             throw e;
         } catch (Throwable t) {
             String missing = missingLibrary(t);
+            if (missing == null && mentionsAvdevice(t) && !libraryPresent.test(AVDEVICE_NEEDS)) {
+                // JavaCV swallows avdevice's link error when another of its classes loads it first (a
+                // recorder, say): later loads only say the class could not initialize
+                missing = AVDEVICE_NEEDS;
+            }
             String reason = "FFmpeg's native libraries could not load ("
                     + (missing != null ? missing + " missing" : firstLine(rootCause(t))) + ")";
             String fix = missing == null ? "Check the JavaCPP platform artifacts for this system"
@@ -112,6 +132,21 @@ public final class NativeMedia {
             }
         }
         return null;
+    }
+
+    private static boolean mentionsAvdevice(Throwable t) {
+        return chain(t).stream().map(Throwable::getMessage)
+                .anyMatch(m -> m != null && (m.contains("jniavdevice") || m.contains("ffmpeg.global.avdevice")));
+    }
+
+    /** Whether a shared library of this name is in the usual directories or on LD_LIBRARY_PATH. */
+    private static boolean onLibraryPath(String name) {
+        List<String> dirs = new ArrayList<>(LIBRARY_DIRECTORIES);
+        String extra = System.getenv("LD_LIBRARY_PATH");
+        if (extra != null) {
+            dirs.addAll(List.of(extra.split(":")));
+        }
+        return dirs.stream().filter(d -> !d.isBlank()).anyMatch(d -> Files.exists(Path.of(d, name)));
     }
 
     /** The throwable, its causes and what they suppressed, each once. */

@@ -4,44 +4,81 @@ import dev.reelay.FileOutcome;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingMetadata;
+import dev.reelay.outbox.Admission;
+import dev.reelay.outbox.Lease;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The outbox of a pipeline that journals nothing: every write succeeds, every read is empty. */
+/** The outbox of a pipeline that journals nothing: every recording starts afresh, every write succeeds, every read is empty. */
 public final class NoOutbox implements Outbox {
 
+    private static final String OWNER = "no-outbox";
+
     @Override
-    public Mono<Void> accept(Recording recording) {
+    public Mono<Admission> accept(Recording recording, String version) {
+        return Mono.fromSupplier(() -> {
+            Instant now = Instant.now();
+            OutboxEntry entry = new OutboxEntry(recording, version, OutboxEntry.State.IN_PROGRESS, null, 1, now, now,
+                    null, OWNER, List.of(), Map.of(), null, null, List.of());
+            return new Admission(Admission.Kind.STARTED, entry, new Lease(recording.id(), OWNER, 1));
+        });
+    }
+
+    @Override
+    public Mono<Admission> claim(long recordingId) {
         return Mono.empty();
     }
 
     @Override
-    public Mono<Void> fileStored(long recordingId, FileOutcome file) {
+    public Flux<Admission> claimUnfinished() {
+        return Flux.empty();
+    }
+
+    @Override
+    public Flux<Admission> claimDue(Instant now) {
+        return Flux.empty();
+    }
+
+    @Override
+    public Mono<Void> fileStored(Lease lease, FileOutcome file) {
         return Mono.empty();
     }
 
     @Override
-    public Mono<Void> metadataStored(long recordingId, RecordingMetadata metadata, FileOutcome file) {
+    public Mono<Void> multipartStarted(Lease lease, String fileName, MultipartProgress upload) {
         return Mono.empty();
     }
 
     @Override
-    public Mono<Void> delivery(long recordingId, WebhookOutcome outcome) {
+    public Mono<Void> partStored(Lease lease, String fileName, String uploadId, MultipartProgress.Part part) {
         return Mono.empty();
     }
 
     @Override
-    public Mono<Void> finish(PipelineResult result, OutboxEntry.State state, Instant nextAttemptAt) {
+    public Mono<Void> metadataStored(Lease lease, RecordingMetadata metadata, FileOutcome file) {
         return Mono.empty();
     }
 
     @Override
-    public Mono<Void> retrying(long recordingId) {
+    public Mono<Void> delivery(Lease lease, WebhookOutcome outcome) {
+        return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> finish(Lease lease, PipelineResult result, OutboxEntry.State state, Instant nextAttemptAt) {
+        return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> release(Lease lease) {
         return Mono.empty();
     }
 
@@ -57,11 +94,6 @@ public final class NoOutbox implements Outbox {
 
     @Override
     public Flux<OutboxEntry> pending() {
-        return Flux.empty();
-    }
-
-    @Override
-    public Flux<OutboxEntry> due(Instant now) {
         return Flux.empty();
     }
 

@@ -1,601 +1,518 @@
 package dev.reelay.internal.outbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reelay.FileOutcome;
-import dev.reelay.FileRole;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.ReelayException;
-import dev.reelay.internal.pipeline.MetadataJson;
+import dev.reelay.outbox.Admission;
+import dev.reelay.outbox.Lease;
+import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxEntry.State;
-import dev.reelay.webhook.ReceiverReply;
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The embedded outbox: one SQLite file in WAL mode with synchronous FULL, so a write is on
- * disk when its {@code Mono} completes and a torn last write is dropped by SQLite's own
- * checksums on the next open. One thread owns the connection and commits whatever is queued in
- * one transaction (group commit), so callers never block and a burst costs one fsync. A lock
- * file keeps a second process (or a second pipeline in this one) out with a clear error.
+ * The embedded outbox: one SQLite file in WAL mode with synchronous FULL, so a write is on disk
+ * when its {@code Mono} completes, and a torn last write is dropped by SQLite's checksums on the
+ * next open.
+ *
+ * <ul>
+ *   <li>Writes go through one {@link JournalWriter} thread (group commit); every caller is told
+ *       the truth. After a full disk or an I/O error the connection is reset, so the journal
+ *       works again once there is room.</li>
+ *   <li>Reads (pages of entries, one entry) use a connection of their own on a thread that may
+ *       block, so listing 100,000 entries neither stalls writes nor fills the heap.</li>
+ *   <li>One process at a time: the database file itself is locked (a byte range SQLite never
+ *       uses), so deleting files beside it lets nobody in, and a database deleted or replaced
+ *       while open is noticed before and after every commit.</li>
+ *   <li>A damaged database is moved aside as {@code outbox.db.corrupt-<time>}, what can be read
+ *       is carried over into a new one, and work goes on; an entry that cannot be read is
+ *       skipped and reported, and kept as it is.</li>
+ *   <li>The directory is made 0700 and the files 0600 where the file system has POSIX
+ *       permissions: the journal holds emails, paths and URLs.</li>
+ * </ul>
  */
 public final class SqliteOutbox implements Outbox {
 
     private static final Logger log = LoggerFactory.getLogger("dev.reelay.outbox");
-    private static final int MAX_BATCH = 256;
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private record Op<T>(Work<T> work, MonoSink<T> sink) {
-    }
+    /** Far past any byte SQLite locks (it uses bytes from 1 GiB on): ours alone. */
+    private static final long LOCK_POSITION = 1L << 40;
+    private static final int READ_PAGE = 64;
+    private static final int CLAIM_PAGE = 16;
+    private static final int PRUNE_BATCH = 500;
+    private static final int PRUNE_EVERY = 1000;
+    /** Only this process writes the journal, so a lease is its own until finished or released. */
+    private static final Duration LEASE = Duration.ofHours(1);
 
     private final Path directory;
     private final Path file;
     private final Clock clock;
     private final Duration retention;
-    /** Never blocks a caller: callers add and wake the writer, the writer parks when there is nothing to do. */
-    private final ConcurrentLinkedQueue<Op<?>> queue = new ConcurrentLinkedQueue<>();
-    private volatile Thread writer;
+    private final LongSupplier maxPages;
+    private final JournalSql sql;
+    private final JournalWriter writer;
+    /** Leases this instance holds: the recordings it runs (or is about to). */
+    private final Map<Long, Lease> held = new ConcurrentHashMap<>();
+    private final ReentrantLock readLock = new ReentrantLock();
     private volatile boolean closed;
+    private volatile boolean repairNext;
+
+    // guarded by this
     private FileChannel lockChannel;
     private FileLock lock;
-    private Connection connection;
-    private ReelayException openFailure;
+    private Object fileKey;
+    private int generation;
+
+    // the writer thread's
+    private Connection writeConnection;
+    private int writeGeneration;
     private int finishesSincePrune;
 
+    // guarded by readLock
+    private Connection readConnection;
+    private int readGeneration;
+
     public SqliteOutbox(Path directory, Clock clock, Duration retention) {
-        this.directory = directory;
+        this(directory, clock, retention, () -> 0);
+    }
+
+    /**
+     * @param maxPages the most pages (of 4 KiB) the database may grow to, read at each (re)open; 0 for no cap
+     */
+    public SqliteOutbox(Path directory, Clock clock, Duration retention, LongSupplier maxPages) {
+        this.directory = Objects.requireNonNull(directory, "directory");
         this.file = directory.resolve("outbox.db");
-        this.clock = clock;
-        this.retention = retention;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retention = Objects.requireNonNull(retention, "retention");
+        this.maxPages = Objects.requireNonNull(maxPages, "maxPages");
+        this.sql = new JournalSql(new SqliteDialect(), "reelay-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8));
+        this.writer = new JournalWriter("reelay-outbox", new WriterConnections(), this::failure,
+                e -> primary(e) == SqliteDialect.CONSTRAINT);
     }
 
     // ---- the SPI
 
     @Override
-    public Mono<Void> accept(Recording r) {
-        String json = RecordingJson.write(r);
-        return write(c -> {
-            long now = clock.millis();
-            for (String table : List.of("files", "metadata", "deliveries")) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE recording_id = ?")) {
-                    s.setLong(1, r.id());
-                    s.executeUpdate();
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO recordings (id, recording, state, reason, attempts, accepted_at, updated_at, next_attempt_at) "
-                            + "VALUES (?, ?, 'IN_PROGRESS', NULL, 1, ?, ?, NULL) "
-                            + "ON CONFLICT(id) DO UPDATE SET recording = excluded.recording, state = 'IN_PROGRESS', "
-                            + "reason = NULL, attempts = 1, accepted_at = excluded.accepted_at, "
-                            + "updated_at = excluded.updated_at, next_attempt_at = NULL")) {
-                s.setLong(1, r.id());
-                s.setString(2, json);
-                s.setLong(3, now);
-                s.setLong(4, now);
-                s.executeUpdate();
-            }
-            return null;
-        });
+    public Mono<Admission> accept(Recording r, String version) {
+        Objects.requireNonNull(version, "version");
+        return writer.submit(c -> sql.accept(c, r, version, clock.millis(), leaseUntil(), held.keySet()))
+                .doOnNext(this::hold);
     }
 
     @Override
-    public Mono<Void> fileStored(long id, FileOutcome f) {
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT OR REPLACE INTO files "
-                    + "(recording_id, name, role, object_key, url, size, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                s.setLong(1, id);
-                s.setString(2, f.name());
-                s.setString(3, f.role().name());
-                s.setString(4, f.key());
-                s.setString(5, f.url());
-                s.setLong(6, f.size());
-                s.setInt(7, f.attempts());
-                s.executeUpdate();
-            }
-            touch(c, id);
-            return null;
-        });
+    public Mono<Admission> claim(long recordingId) {
+        return writer.submit(c -> sql.claim(c, recordingId, clock.millis(), leaseUntil(), held.keySet()))
+                .doOnNext(this::hold);
     }
 
     @Override
-    public Mono<Void> metadataStored(long id, RecordingMetadata metadata, FileOutcome f) {
+    public Flux<Admission> claimUnfinished() {
+        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), leaseUntil(),
+                held.keySet(), this::unreadable));
+    }
+
+    @Override
+    public Flux<Admission> claimDue(Instant now) {
+        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), leaseUntil(),
+                held.keySet(), this::unreadable));
+    }
+
+    @FunctionalInterface
+    private interface ClaimPage {
+        JournalSql.Claims claim(Connection c, JournalSql.Cursor after) throws SQLException;
+    }
+
+    /**
+     * Claims page after page, each once the one before completed, so that at most a page is
+     * claimed ahead of demand; claims cancelled before they were handed out are released.
+     */
+    private Flux<Admission> claims(ClaimPage page) {
+        return Flux.defer(() -> {
+            AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
+            return writer.submit(c -> page.claim(c, cursor.get()))
+                    .doOnNext(p -> {
+                        p.admissions().forEach(this::hold);
+                        cursor.set(p.next());
+                    })
+                    .repeat(() -> cursor.get() != null)
+                    .concatMapIterable(JournalSql.Claims::admissions, 1)
+                    .doOnDiscard(Admission.class, this::releaseUnused)
+                    .doOnDiscard(JournalSql.Claims.class, p -> p.admissions().forEach(this::releaseUnused));
+        });
+    }
+
+    private void releaseUnused(Admission a) {
+        if (a.lease() != null) {
+            release(a.lease()).subscribe(null, e -> log.warn("The outbox at {} could not release recording {}: {}",
+                    file, a.lease().recordingId(), e.getMessage()));
+        }
+    }
+
+    private void hold(Admission a) {
+        if (a.lease() != null) {
+            held.put(a.lease().recordingId(), a.lease());
+        }
+    }
+
+    @Override
+    public Mono<Void> fileStored(Lease lease, FileOutcome f) {
+        return leased(lease, c -> sql.fileStored(c, lease.recordingId(), f));
+    }
+
+    @Override
+    public Mono<Void> multipartStarted(Lease lease, String fileName, MultipartProgress upload) {
+        return leased(lease, c -> sql.multipartStarted(c, lease.recordingId(), fileName, upload));
+    }
+
+    @Override
+    public Mono<Void> partStored(Lease lease, String fileName, String uploadId, MultipartProgress.Part part) {
+        return leased(lease, c -> sql.partStored(c, lease.recordingId(), fileName, uploadId, part));
+    }
+
+    @Override
+    public Mono<Void> metadataStored(Lease lease, RecordingMetadata metadata, FileOutcome f) {
         byte[] body = metadata.toJson();
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT OR REPLACE INTO metadata "
-                    + "(recording_id, name, object_key, url, size, attempts, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                s.setLong(1, id);
-                s.setString(2, f.name());
-                s.setString(3, f.key());
-                s.setString(4, f.url());
-                s.setLong(5, f.size());
-                s.setInt(6, f.attempts());
-                s.setBytes(7, body);
-                s.executeUpdate();
-            }
-            touch(c, id);
-            return null;
-        });
+        return leased(lease, c -> sql.metadataStored(c, lease.recordingId(), body, f));
     }
 
     @Override
-    public Mono<Void> delivery(long id, WebhookOutcome o) {
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT OR REPLACE INTO deliveries (recording_id, endpoint, "
-                    + "webhook_id, state, status_code, attempts, reply, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                s.setLong(1, id);
-                s.setString(2, o.endpoint());
-                s.setString(3, o.webhookId());
-                s.setString(4, o.state().name());
-                s.setInt(5, o.statusCode());
-                s.setInt(6, o.attempts());
-                s.setString(7, replyJson(o.reply()));
-                s.setString(8, o.error());
-                s.executeUpdate();
-            }
-            touch(c, id);
-            return null;
-        });
+    public Mono<Void> delivery(Lease lease, WebhookOutcome o) {
+        return leased(lease, c -> sql.delivery(c, lease.recordingId(), o));
     }
 
     @Override
-    public Mono<Void> finish(PipelineResult result, State state, Instant nextAttemptAt) {
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET state = ?, reason = ?, "
-                    + "updated_at = ?, next_attempt_at = ? WHERE id = ?")) {
-                s.setString(1, state.name());
-                s.setString(2, result.reason().orElse(null));
-                s.setLong(3, clock.millis());
-                if (nextAttemptAt == null) {
-                    s.setNull(4, java.sql.Types.INTEGER);
-                } else {
-                    s.setLong(4, nextAttemptAt.toEpochMilli());
-                }
-                s.setLong(5, result.recordingId());
-                s.executeUpdate();
-            }
-            if (++finishesSincePrune >= 1000) {
-                prune(c);
+    public Mono<Void> finish(Lease lease, PipelineResult result, State state, Instant nextAttemptAt) {
+        return writer.<Void>submit(c -> {
+            sql.finish(c, lease, result, state, nextAttemptAt, clock.millis());
+            if (++finishesSincePrune >= PRUNE_EVERY) {
+                finishesSincePrune = 0;
+                sql.prune(c, clock.millis() - retention.toMillis(), PRUNE_BATCH);
             }
             return null;
-        });
+        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
+                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease));
     }
 
     @Override
-    public Mono<Void> retrying(long id) {
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET state = 'IN_PROGRESS', "
-                    + "attempts = attempts + 1, updated_at = ?, next_attempt_at = NULL WHERE id = ?")) {
-                s.setLong(1, clock.millis());
-                s.setLong(2, id);
-                s.executeUpdate();
-            }
+    public Mono<Void> release(Lease lease) {
+        return writer.<Void>submit(c -> {
+            sql.release(c, lease, clock.millis());
+            return null;
+        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
+                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease));
+    }
+
+    @FunctionalInterface
+    private interface LeasedWrite {
+        void write(Connection c) throws SQLException;
+    }
+
+    private Mono<Void> leased(Lease lease, LeasedWrite write) {
+        return writer.<Void>submit(c -> {
+            sql.checkLease(c, lease, clock.millis());
+            write.write(c);
             return null;
         });
     }
 
     @Override
     public Mono<OutboxEntry> entry(long id) {
-        return read(c -> {
-            List<OutboxEntry> found = entries(c, "WHERE id = " + id);
-            return found.isEmpty() ? null : found.get(0);
-        });
+        return read(c -> sql.entry(c, id));
     }
 
     @Override
     public Flux<OutboxEntry> unfinished() {
-        return read(c -> entries(c, "WHERE state = 'IN_PROGRESS' ORDER BY accepted_at, id"))
-                .flatMapIterable(l -> l);
+        return pages(List.of(State.IN_PROGRESS));
     }
 
     @Override
     public Flux<OutboxEntry> pending() {
-        return read(c -> entries(c, "WHERE state IN ('PENDING', 'PARKED', 'GAVE_UP') ORDER BY accepted_at, id"))
-                .flatMapIterable(l -> l);
+        return pages(List.of(State.PENDING, State.PARKED, State.GAVE_UP));
     }
 
-    @Override
-    public Flux<OutboxEntry> due(Instant now) {
-        return read(c -> entries(c, "WHERE state IN ('PENDING', 'PARKED') AND next_attempt_at IS NOT NULL "
-                + "AND next_attempt_at <= " + now.toEpochMilli() + " ORDER BY next_attempt_at, id"))
-                .flatMapIterable(l -> l);
+    /** Reads page after page on the read connection, each once the one before is used up. */
+    private Flux<OutboxEntry> pages(List<State> states) {
+        return Flux.defer(() -> {
+            AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
+            return read(c -> sql.page(c, states, cursor.get(), READ_PAGE, this::unreadable))
+                    .doOnNext(p -> cursor.set(p.next()))
+                    .repeat(() -> cursor.get() != null)
+                    .concatMapIterable(JournalSql.Page::entries, 1);
+        });
     }
 
     @Override
     public Mono<Void> disableEndpoint(String endpoint, String reason) {
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT OR REPLACE INTO disabled_endpoints (endpoint, since, reason) VALUES (?, ?, ?)")) {
-                s.setString(1, endpoint);
-                s.setLong(2, clock.millis());
-                s.setString(3, reason);
-                s.executeUpdate();
-            }
+        return writer.<Void>submit(c -> {
+            sql.disableEndpoint(c, endpoint, reason, clock.millis());
             return null;
         });
     }
 
     @Override
     public Mono<Void> enableEndpoint(String endpoint) {
-        return write(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM disabled_endpoints WHERE endpoint = ?")) {
-                s.setString(1, endpoint);
-                s.executeUpdate();
-            }
+        return writer.<Void>submit(c -> {
+            sql.enableEndpoint(c, endpoint);
             return null;
         });
     }
 
     @Override
     public Mono<Set<String>> disabledEndpoints() {
-        return read(c -> {
-            Set<String> endpoints = new HashSet<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT endpoint FROM disabled_endpoints")) {
-                while (rs.next()) {
-                    endpoints.add(rs.getString(1));
-                }
-            }
-            return Set.copyOf(endpoints);
-        });
+        return read(sql::disabledEndpoints);
     }
 
-    // ---- reading entries
-
-    /** The entries the condition picks (it names columns of recordings only), with their metadata joined in. */
-    private List<OutboxEntry> entries(Connection c, String where) throws SQLException {
-        List<OutboxEntry> entries = new ArrayList<>();
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, recording, state, reason, r.attempts, accepted_at, updated_at, "
-                     + "next_attempt_at, m.name, m.object_key, m.url, m.size, m.attempts, m.body "
-                     + "FROM recordings r LEFT JOIN metadata m ON m.recording_id = r.id " + where)) {
-            while (rs.next()) {
-                long id = rs.getLong(1);
-                long next = rs.getLong(8);
-                Instant nextAttemptAt = rs.wasNull() ? null : Instant.ofEpochMilli(next);
-                byte[] body = rs.getBytes(14);
-                FileOutcome metadataFile = body == null ? null : new FileOutcome(FileRole.METADATA, rs.getString(9),
-                        rs.getString(10), rs.getString(11), rs.getLong(12), rs.getInt(13), null);
-                entries.add(new OutboxEntry(RecordingJson.read(rs.getString(2)), State.valueOf(rs.getString(3)),
-                        rs.getString(4), rs.getInt(5), Instant.ofEpochMilli(rs.getLong(6)),
-                        Instant.ofEpochMilli(rs.getLong(7)), nextAttemptAt, files(c, id),
-                        body == null ? null : RecordingMetadata.fromJson(body), metadataFile, deliveries(c, id)));
-            }
-        }
-        return entries;
+    private long leaseUntil() {
+        return clock.millis() + LEASE.toMillis();
     }
 
-    private static List<FileOutcome> files(Connection c, long id) throws SQLException {
-        List<FileOutcome> files = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT role, name, object_key, url, size, attempts FROM files "
-                + "WHERE recording_id = ? ORDER BY rowid")) {
-            s.setLong(1, id);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    files.add(new FileOutcome(FileRole.valueOf(rs.getString(1)), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getLong(5), rs.getInt(6), null));
-                }
-            }
-        }
-        return files;
+    private void unreadable(String problem) {
+        log.warn("The outbox at {}: {}", file, problem);
     }
 
-    private static List<WebhookOutcome> deliveries(Connection c, long id) throws SQLException {
-        List<WebhookOutcome> deliveries = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT endpoint, webhook_id, state, status_code, attempts, reply, "
-                + "error FROM deliveries WHERE recording_id = ? ORDER BY rowid")) {
-            s.setLong(1, id);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    deliveries.add(new WebhookOutcome(rs.getString(1), rs.getString(2),
-                            WebhookOutcome.State.valueOf(rs.getString(3)), rs.getInt(4), rs.getInt(5),
-                            reply(rs.getString(6)), rs.getString(7)));
-                }
-            }
-        }
-        return deliveries;
+    // ---- reading
+
+    /**
+     * Runs a read on the read connection, on a thread that may block. A read that finds the
+     * database damaged asks the writer to repair it, then tries once more.
+     */
+    private <T> Mono<T> read(JournalWriter.Work<T> work) {
+        Mono<T> once = Mono.fromCallable(() -> readNow(work)).subscribeOn(Schedulers.boundedElastic());
+        return once.onErrorResume(NeedsRepair.class, e -> writer.submit(c -> null).then(once));
     }
 
-    private static String replyJson(ReceiverReply r) {
-        if (r == null) {
-            return null;
-        }
-        ObjectNode n = MetadataJson.MAPPER.createObjectNode();
-        n.put("status", r.status());
-        n.put("message", r.message());
-        n.put("recording_id", r.recordingId());
-        n.put("pk", r.pk());
-        n.put("action", r.action());
-        return n.toString();
-    }
-
-    private static ReceiverReply reply(String json) {
-        if (json == null) {
-            return null;
-        }
+    private <T> T readNow(JournalWriter.Work<T> work) throws SQLException {
+        readLock.lock();
         try {
-            JsonNode n = MetadataJson.MAPPER.readTree(json);
-            return new ReceiverReply(n.path("status").textValue(), n.path("message").textValue(),
-                    n.hasNonNull("recording_id") ? n.get("recording_id").asLong() : null,
-                    n.hasNonNull("pk") ? n.get("pk").asLong() : null, n.path("action").textValue());
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private void touch(Connection c, long id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET updated_at = ? WHERE id = ?")) {
-            s.setLong(1, clock.millis());
-            s.setLong(2, id);
-            s.executeUpdate();
-        }
-    }
-
-    private void prune(Connection c) throws SQLException {
-        finishesSincePrune = 0;
-        long before = clock.millis() - retention.toMillis();
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM recordings WHERE state = 'DONE' AND updated_at < ?")) {
-            s.setLong(1, before);
-            int n = s.executeUpdate();
-            if (n > 0) {
-                for (String table : List.of("files", "metadata", "deliveries")) {
-                    try (Statement d = c.createStatement()) {
-                        d.executeUpdate("DELETE FROM " + table + " WHERE recording_id NOT IN (SELECT id FROM recordings)");
-                    }
-                }
-                log.debug("Pruned {} completed recordings from the outbox", n);
+            if (closed) {
+                throw failure(new JournalWriter.ClosedException());
             }
+            int g = database(false);
+            if (readConnection == null || readGeneration != g) {
+                closeQuietly(readConnection);
+                readConnection = connect();
+                readGeneration = g;
+            }
+            return work.run(readConnection);
+        } catch (SQLException e) {
+            closeQuietly(readConnection);
+            readConnection = null;
+            if (damaged(e)) {
+                repairNext = true;
+                throw new NeedsRepair(e);
+            }
+            throw failure(e);
+        } finally {
+            readLock.unlock();
         }
     }
 
-    // ---- the writer thread
+    /** The database must be repaired (on the writer thread) before it can be read. */
+    private static final class NeedsRepair extends RuntimeException {
+        private static final long serialVersionUID = 1L;
 
-    private Mono<Void> write(Work<Void> work) {
-        return this.<Void>submit(work).then();
+        NeedsRepair(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 
-    private <T> Mono<T> read(Work<T> work) {
-        return submit(work);
+    // ---- opening, locking, repairing
+
+    /**
+     * The current database, opened (directory, permissions, lock, schema) if need be, and repaired
+     * if damaged when {@code mayRepair} (the writer thread only: nothing may write meanwhile).
+     * Returns its generation, which changes whenever it is opened anew.
+     */
+    private synchronized int database(boolean mayRepair) throws SQLException {
+        if (generation > 0 && !sameFile()) {
+            log.error("The outbox at {} was deleted or replaced while open; what was written to it since is gone. "
+                    + "A new journal is opened there", file);
+            dropLock();
+            generation = 0;
+            throw new ReelayException("the outbox at " + file + " was deleted or replaced while open; "
+                    + "this write was not journaled");
+        }
+        if (repairNext && mayRepair) {
+            repairNext = false;
+            repair("a damaged page was read");
+            return generation;
+        }
+        if (repairNext) {
+            throw new NeedsRepair(new SQLException("the outbox at " + file + " is damaged"));
+        }
+        if (generation == 0) {
+            open(mayRepair);
+        }
+        return generation;
+    }
+
+    private void open(boolean mayRepair) throws SQLException {
+        try {
+            PrivateFiles.directory(directory);
+            PrivateFiles.file(file);
+            PrivateFiles.tighten(Path.of(file + "-wal"));
+            PrivateFiles.tighten(Path.of(file + "-shm"));
+            takeLock();
+        } catch (IOException e) {
+            dropLock();
+            throw new ReelayException("the outbox at " + file + " could not be opened: " + e.getMessage(), e);
+        }
+        String damage;
+        try (Connection c = connect()) {
+            damage = check(c);
+            if (damage == null) {
+                JournalSchema.migrate(c, file.toString());
+                pruneAll(c);
+            }
+        } catch (SQLException e) {
+            if (!damaged(e)) {
+                dropLock();
+                throw e;
+            }
+            damage = e.getMessage();
+        }
+        if (damage != null) {
+            if (!mayRepair) {
+                repairNext = true;
+                throw new NeedsRepair(new SQLException(damage));
+            }
+            repair(damage);
+            return;
+        }
+        relock();
+        generation++;
+        log.debug("Outbox open at {}", file);
+    }
+
+    /** Null when SQLite's quick check finds the database sound, else what it found. */
+    private static String check(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+            String first = rs.next() ? rs.getString(1) : "ok";
+            return "ok".equalsIgnoreCase(first) ? null : first;
+        }
+    }
+
+    private void pruneAll(Connection c) throws SQLException {
+        long before = clock.millis() - retention.toMillis();
+        int total = 0;
+        for (int n; (n = pruneBatch(c, before)) > 0; ) {
+            total += n;
+        }
+        if (total > 0) {
+            log.debug("Pruned {} finished recordings from the outbox at {}", total, file);
+        }
+    }
+
+    private int pruneBatch(Connection c, long before) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            int n = sql.prune(c, before, PRUNE_BATCH);
+            c.commit();
+            return n;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Moves the damaged database aside and carries what can be read into a new one. */
+    private void repair(String damage) throws SQLException {
+        closeQuietly(writeConnection);
+        writeConnection = null;
+        dropLock();
+        Path aside = JournalSalvage.moveAside(file, clock.instant());
+        try {
+            PrivateFiles.file(file);
+            takeLock();
+        } catch (IOException e) {
+            dropLock();
+            throw new ReelayException("the outbox at " + file + " could not be opened anew: " + e.getMessage(), e);
+        }
+        JournalSalvage.Salvaged salvaged;
+        try (Connection c = connect()) {
+            JournalSchema.migrate(c, file.toString());
+            salvaged = JournalSalvage.carryOver(c, aside);
+        }
+        relock();
+        generation++;
+        log.error("The outbox at {} was damaged ({}); it was moved aside as {} and a new journal started there, "
+                + "with {} of its recordings carried over", file, oneLine(damage), aside.getFileName(), salvaged);
+    }
+
+    private void takeLock() throws IOException {
+        lockChannel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock(LOCK_POSITION, 1, false);
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IOException("it is already open in another process or pipeline; give each its own directory "
+                    + "(OutboxOptions.builder().directory(...))");
+        }
+        fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     /**
-     * Queues the work for the writer thread. What follows a write runs on the parallel
-     * scheduler, not on the writer: the writer only writes, and nothing downstream can stall or
-     * break it.
+     * Takes the lock again: closing any descriptor of the file (SQLite closes one with each
+     * connection) drops all of this process's POSIX locks on it.
      */
-    private <T> Mono<T> submit(Work<T> work) {
-        return Mono.<T>create(sink -> {
-            if (closed) {
-                sink.error(new ReelayException("the outbox at " + file + " is closed"));
-                return;
-            }
-            queue.add(new Op<>(work, sink));
-            LockSupport.unpark(writer());
-        }).publishOn(Schedulers.parallel());
-    }
-
-    private Thread writer() {
-        Thread w = writer;
-        if (w == null) {
-            synchronized (this) {
-                w = writer;
-                if (w == null) {
-                    w = new Thread(this::loop, "reelay-outbox");
-                    w.setDaemon(true);
-                    writer = w;
-                    w.start();
-                }
-            }
-        }
-        return w;
-    }
-
-    private void loop() {
-        List<Op<?>> batch = new ArrayList<>();
-        boolean stop = false;
-        while (!stop) {
-            for (Op<?> op; batch.size() < MAX_BATCH && (op = queue.poll()) != null; ) {
-                if (op.work() == null) {
-                    stop = true;
-                } else {
-                    batch.add(op);
-                }
-            }
-            if (!batch.isEmpty()) {
-                try {
-                    run(batch);
-                } catch (RuntimeException | Error e) {
-                    log.error("The outbox writer at {} failed; it goes on with the next writes", file, e);
-                }
-                batch.clear();
-            } else if (!stop) {
-                LockSupport.park(this);
-            }
-        }
-        shutDown();
-    }
-
-    /** Runs a batch in one transaction, each op behind a savepoint so that one failure fails only itself. */
-    private void run(List<Op<?>> batch) {
-        Connection c;
-        try {
-            c = connection();
-        } catch (ReelayException e) {
-            batch.forEach(op -> op.sink().error(e));
+    private void relock() {
+        if (lock == null) {
             return;
         }
-        List<Object> values = new ArrayList<>(batch.size());
-        List<Throwable> errors = new ArrayList<>(batch.size());
         try {
-            c.setAutoCommit(false);
-            for (Op<?> op : batch) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SAVEPOINT op");
-                }
-                try {
-                    values.add(op.work().run(c));
-                    errors.add(null);
-                    try (Statement s = c.createStatement()) {
-                        s.execute("RELEASE op");
-                    }
-                } catch (SQLException | RuntimeException e) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("ROLLBACK TO op");
-                        s.execute("RELEASE op");
-                    }
-                    values.add(null);
-                    errors.add(failure(e));
-                }
-            }
-            c.commit();
-        } catch (SQLException e) {
-            ReelayException failure = failure(e);
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                // the connection is broken; the failure below says why
-            }
-            batch.forEach(op -> op.sink().error(failure));
-            return;
+            lock.release();
+            lock = lockChannel.tryLock(LOCK_POSITION, 1, false);
+        } catch (IOException | OverlappingFileLockException e) {
+            lock = null;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i), values.get(i), errors.get(i));
+        if (lock == null) {
+            log.error("The outbox at {} lost its lock to another process; it stops writing there", file);
+            generation = 0;
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> void complete(Op<T> op, Object value, Throwable error) {
-        if (error != null) {
-            op.sink().error(error);
-        } else if (value == null) {
-            op.sink().success();
-        } else {
-            op.sink().success((T) value);
-        }
-    }
-
-    private ReelayException failure(Exception e) {
-        String m = e.getMessage();
-        return new ReelayException("the outbox at " + file + " could not write: " + (m == null ? e.toString() : m), e);
-    }
-
-    private Connection connection() {
-        if (openFailure != null) {
-            throw openFailure;
-        }
-        if (connection == null) {
-            try {
-                connection = open();
-            } catch (ReelayException e) {
-                openFailure = e;
-                throw e;
-            }
-        }
-        return connection;
-    }
-
-    private Connection open() {
-        try {
-            Files.createDirectories(directory);
-            lockChannel = FileChannel.open(directory.resolve("outbox.lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                lockChannel.close();
-                throw new ReelayException("the outbox at " + file + " is already open in another process or pipeline; "
-                        + "give each its own directory (OutboxOptions.builder().directory(...))");
-            }
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = FULL");
-                s.execute("PRAGMA busy_timeout = 5000");
-                s.execute("PRAGMA foreign_keys = OFF");
-                s.execute("CREATE TABLE IF NOT EXISTS recordings (id INTEGER PRIMARY KEY, recording TEXT NOT NULL, "
-                        + "state TEXT NOT NULL, reason TEXT, attempts INTEGER NOT NULL, accepted_at INTEGER NOT NULL, "
-                        + "updated_at INTEGER NOT NULL, next_attempt_at INTEGER)");
-                s.execute("CREATE INDEX IF NOT EXISTS recordings_state ON recordings (state, next_attempt_at)");
-                s.execute("CREATE TABLE IF NOT EXISTS files (recording_id INTEGER NOT NULL, name TEXT NOT NULL, "
-                        + "role TEXT NOT NULL, object_key TEXT NOT NULL, url TEXT, size INTEGER NOT NULL, "
-                        + "attempts INTEGER NOT NULL, PRIMARY KEY (recording_id, name))");
-                s.execute("CREATE TABLE IF NOT EXISTS metadata (recording_id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                        + "object_key TEXT NOT NULL, url TEXT, size INTEGER NOT NULL, attempts INTEGER NOT NULL, "
-                        + "body BLOB NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS deliveries (recording_id INTEGER NOT NULL, endpoint TEXT NOT NULL, "
-                        + "webhook_id TEXT NOT NULL, state TEXT NOT NULL, status_code INTEGER NOT NULL, "
-                        + "attempts INTEGER NOT NULL, reply TEXT, error TEXT, PRIMARY KEY (recording_id, endpoint))");
-                s.execute("CREATE TABLE IF NOT EXISTS disabled_endpoints (endpoint TEXT PRIMARY KEY, since INTEGER NOT NULL, "
-                        + "reason TEXT)");
-                try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
-                    String check = rs.next() ? rs.getString(1) : "ok";
-                    if (!"ok".equalsIgnoreCase(check)) {
-                        log.warn("The outbox at {} reports damage ({}); what can be read is used", file, check);
-                    }
-                }
-            }
-            prune(c);
-            log.debug("Outbox open at {}", file);
-            return c;
-        } catch (IOException | SQLException e) {
-            releaseLock();
-            throw new ReelayException("the outbox at " + file + " could not be opened: " + e.getMessage(), e);
-        }
-    }
-
-    private void shutDown() {
-        for (Op<?> op; (op = queue.poll()) != null; ) {
-            if (op.sink() != null) {
-                op.sink().error(new ReelayException("the outbox at " + file + " is closed"));
-            }
-        }
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                log.warn("Closing the outbox at {} failed: {}", file, e.toString());
-            }
-        }
-        releaseLock();
-    }
-
-    private void releaseLock() {
+    private void dropLock() {
         try {
             if (lock != null) {
                 lock.release();
@@ -604,30 +521,172 @@ public final class SqliteOutbox implements Outbox {
                 lockChannel.close();
             }
         } catch (IOException e) {
-            log.warn("Releasing the outbox lock at {} failed: {}", directory, e.toString());
+            log.warn("Releasing the outbox lock at {} failed: {}", file, e.toString());
+        }
+        lock = null;
+        lockChannel = null;
+        fileKey = null;
+    }
+
+    /** Whether the path still names the file this journal opened. */
+    private boolean sameFile() {
+        try {
+            return Objects.equals(fileKey, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // cannot tell: a failing write will say more
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = WAL");
+            s.execute("PRAGMA synchronous = FULL");
+            s.execute("PRAGMA busy_timeout = 5000");
+            long pages = maxPages.getAsLong();
+            if (pages > 0) {
+                s.execute("PRAGMA max_page_count = " + pages);
+            }
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        return c;
+    }
+
+    private void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("Closing a connection to the outbox at {} failed: {}", file, e.toString());
+        }
+        synchronized (this) {
+            relock();
+        }
+    }
+
+    // ---- failures
+
+    static int primary(SQLException e) {
+        return e.getErrorCode() & 0xff;
+    }
+
+    private static boolean damaged(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException) {
+                int code = primary((SQLException) c);
+                if (code == SqliteDialect.CORRUPT || code == SqliteDialect.NOT_A_DATABASE) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** What a caller is told: the journal's place and what went wrong, in one line. */
+    private ReelayException failure(Throwable t) {
+        if (t instanceof ReelayException) {
+            return (ReelayException) t;
+        }
+        if (t instanceof JournalWriter.ClosedException) {
+            return new ReelayException("the outbox at " + file + " is closed");
+        }
+        if (t instanceof SQLException) {
+            int code = primary((SQLException) t);
+            String hint = code == SqliteDialect.FULL ? " (the disk, or the journal's size cap, is full)" : "";
+            return new ReelayException("the outbox at " + file + " could not write: " + oneLine(t.getMessage()) + hint, t);
+        }
+        return new ReelayException("the outbox at " + file + " failed: " + oneLine(String.valueOf(t)), t);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
+    }
+
+    // ---- the writer's connection
+
+    private final class WriterConnections implements JournalWriter.Connections {
+
+        @Override
+        public Connection connection() {
+            try {
+                int g = database(true);
+                if (writeConnection == null || writeGeneration != g) {
+                    closeQuietly(writeConnection);
+                    writeConnection = connect();
+                    writeGeneration = g;
+                }
+                return writeConnection;
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public void verify() {
+            synchronized (SqliteOutbox.this) {
+                if (!sameFile()) {
+                    throw new ReelayException("the outbox at " + file + " was deleted or replaced while this write "
+                            + "was committed; it was not journaled");
+                }
+            }
+        }
+
+        @Override
+        public void reset(Throwable failure) {
+            Connection c = writeConnection;
+            writeConnection = null;
+            closeQuietly(c);
+            if (damaged(failure)) {
+                repairNext = true;
+            }
+        }
+
+        @Override
+        public void shutDown() {
+            closeQuietly(writeConnection);
+            writeConnection = null;
+            readLock.lock();
+            try {
+                closeQuietly(readConnection);
+                readConnection = null;
+            } finally {
+                readLock.unlock();
+            }
+            synchronized (SqliteOutbox.this) {
+                dropLock();
+                generation = 0;
+            }
         }
     }
 
     /** Finishes what is queued, then closes the file and frees the lock; waits a few seconds at most. */
     @Override
     public void close() {
-        Thread w;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            w = writer;
-        }
-        if (w == null) {
+        if (closed) {
             return;
         }
-        queue.add(new Op<>(null, null));
-        LockSupport.unpark(w);
+        closed = true;
+        writer.close(Duration.ofSeconds(10).toMillis());
+        // reads may have opened the journal although nothing was written
+        readLock.lock();
         try {
-            w.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            closeQuietly(readConnection);
+            readConnection = null;
+        } finally {
+            readLock.unlock();
+        }
+        synchronized (this) {
+            dropLock();
+            generation = 0;
         }
     }
 

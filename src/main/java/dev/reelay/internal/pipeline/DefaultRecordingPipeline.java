@@ -1,12 +1,16 @@
 package dev.reelay.internal.pipeline;
 
+import dev.reelay.FileOutcome;
 import dev.reelay.PipelineOptions;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
-import dev.reelay.ReelayException;
+import dev.reelay.Stages;
 import dev.reelay.internal.Permits;
+import dev.reelay.outbox.Admission;
+import dev.reelay.outbox.Lease;
+import dev.reelay.ReelayException;
 import dev.reelay.internal.media.MediaStage;
 import dev.reelay.internal.outbox.NoOutbox;
 import dev.reelay.internal.outbox.SqliteOutbox;
@@ -14,14 +18,19 @@ import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.internal.storage.S3ObjectStore;
-import dev.reelay.internal.webhook.Redaction;
+import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.webhook.WebhookOutcome;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -33,7 +42,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-/** The default pipeline: the four stages, composed per recording under the in-flight bound. */
+/**
+ * The default pipeline: the host's composition of stages (by default the four), run for one
+ * recording at a time under the in-flight bound, and the journal's policy around each run:
+ * accepted before its stages, finished after them, on a slow schedule until complete.
+ */
 public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     private static final Logger log = LoggerFactory.getLogger(RecordingPipeline.class);
@@ -55,44 +68,30 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle = new Lifecycle();
 
-    public DefaultRecordingPipeline(PipelineOptions options) {
+    public DefaultRecordingPipeline(PipelineOptions options,
+                                    Function<Stages, Function<Flux<RecordingJob>, Flux<RecordingJob>>> composition) {
         this.options = options;
         this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
-        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
+        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
+                options.networkPolicy());
         this.uploads = new Permits(options.uploadsInFlight());
-        this.media = new MediaStage(options.media());
+        this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
         this.ownedOutbox = journal.enabled() && journal.outbox().isEmpty()
                 ? new SqliteOutbox(journal.directory(), options.clock(), journal.retention()) : null;
         this.outbox = ownedOutbox != null ? ownedOutbox : journal.outbox().orElseGet(NoOutbox::new);
-        this.uploadStage = new UploadStage(options, store, outbox, uploads, io);
-        this.metadataStage = new MetadataStage(options, store, outbox, uploads, uploadStage, io);
+        this.uploadStage = new UploadStage(options, store, uploads, io);
+        this.metadataStage = new MetadataStage(options, store, uploads, uploadStage, io);
         this.deliverStage = new DeliverStage(options.webhooks(), sender, outbox);
-        this.stages = prepare().andThen(upload()).andThen(metadata()).andThen(deliver());
+        this.stages = Objects.requireNonNull(composition.apply(this), "the composition of stages");
     }
 
     @Override
     public Flux<PipelineResult> process(Flux<Recording> recordings) {
-        return lifecycle.stream(runs -> runs.taking(recordings).flatMap(recording -> runs.run(recording.id(),
-                        exclusively(recording, () -> outbox.accept(recording)
-                        .onErrorMap(e -> new ReelayException("recording " + recording.id()
-                                + " could not be accepted: " + e.getMessage(), e))
-                        .then(Mono.defer(() -> run(RecordingJob.of(recording), 1, options.clock().instant()))))),
-                options.recordingsInFlight(), 1));
-    }
-
-    /** Runs the work unless the same recording id is already under way here, which is refused. */
-    private Mono<PipelineResult> exclusively(Recording recording, Supplier<Mono<PipelineResult>> work) {
-        return Mono.defer(() -> {
-            long id = recording.id();
-            if (!inFlight.add(id)) {
-                return Mono.just(RecordingJob.of(recording).reject("recording " + id
-                        + ": recording_id is already being processed (a duplicate in flight); not accepted again").result());
-            }
-            // free again before the result is passed on: whoever reacts to it may submit the id anew
-            return work.get().doOnNext(r -> inFlight.remove(id)).doFinally(s -> inFlight.remove(id));
-        });
+        return lifecycle.stream(runs -> runs.taking(recordings)
+                .flatMap(recording -> runs.run(recording.id(), exclusively(recording, () -> admit(recording))),
+                        options.recordingsInFlight(), 1));
     }
 
     @Override
@@ -100,11 +99,75 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return process(Flux.just(recording)).next();
     }
 
+    /**
+     * Journals the recording (its paths made absolute, its files' version taken) and runs what the
+     * journal says is left; a recording the journal cannot take ends as a result of its own. An
+     * invalid recording is rejected before it is journaled: input refused is not written to disk.
+     */
+    private Mono<PipelineResult> admit(Recording given) {
+        Optional<String> invalid = Validation.problem(given, options);
+        if (invalid.isPresent()) {
+            return Mono.just(RecordingJob.of(given).reject(invalid.get()).result());
+        }
+        return Mono.fromCallable(() -> Versions.absolute(given))
+                .subscribeOn(io)
+                .flatMap(recording -> outbox.accept(recording, Versions.of(recording))
+                        .onErrorMap(NotAccepted::new)
+                        .flatMap(admission -> runAdmitted(admission, recording)))
+                .onErrorResume(NotAccepted.class, e -> {
+                    String why = "recording " + given.id() + " could not be accepted: the journal refused it ("
+                            + e.getCause().getMessage() + "); nothing was done, submit it again later";
+                    log.warn("{}", why);
+                    return Mono.just(PipelineResult.notAccepted(given, why));
+                });
+    }
+
+    /** What the journal admitted, of a recording it already holds: run from where it stands, or answered at once. */
+    private Mono<PipelineResult> runAdmitted(Admission admission) {
+        return runAdmitted(admission, admission.entry().recording());
+    }
+
+    /**
+     * What the journal admitted: run from where it stands, or answered at once. The run takes the
+     * recording as given ({@code recording}), not as read back from the journal.
+     */
+    private Mono<PipelineResult> runAdmitted(Admission admission, Recording recording) {
+        OutboxEntry entry = admission.entry();
+        switch (admission.kind()) {
+            case STARTED:
+            case CONTINUED:
+                return run(jobOf(entry, recording), admission.lease(), entry.attempts(), entry.acceptedAt());
+            case COMPLETED:
+                log.debug("Recording {} is complete in the journal already; nothing to do", entry.id());
+                return Mono.just(jobOf(entry, recording).result());
+            default:
+                return Mono.just(duplicate(entry.recording(), entry.holder()));
+        }
+    }
+
+    /** Runs the work unless the same recording id is already under way here, which is refused. */
+    private Mono<PipelineResult> exclusively(Recording recording, Supplier<Mono<PipelineResult>> work) {
+        return Mono.defer(() -> {
+            long id = recording.id();
+            if (!inFlight.add(id)) {
+                return Mono.just(duplicate(recording, null));
+            }
+            // free again before the result is passed on: whoever reacts to it may submit the id anew
+            return work.get().doOnNext(r -> inFlight.remove(id)).doFinally(s -> inFlight.remove(id));
+        });
+    }
+
+    private static PipelineResult duplicate(Recording recording, String holder) {
+        return RecordingJob.of(recording).reject("recording " + recording.id() + ": recording_id is already being "
+                + "processed" + (holder == null ? " (a duplicate in flight)" : " by " + holder)
+                + "; not accepted again").result();
+    }
+
     @Override
     public Flux<PipelineResult> resume() {
-        return media.sweepWorkFiles().thenMany(lifecycle.stream(runs -> runs.taking(outbox.unfinished())
-                .flatMap(entry -> runs.run(entry.id(), exclusively(entry.recording(),
-                        () -> run(jobOf(entry), entry.attempts(), entry.acceptedAt()))), options.recordingsInFlight(), 1)));
+        return media.sweepWorkFiles().thenMany(lifecycle.stream(runs -> runs.taking(outbox.claimUnfinished())
+                .flatMap(a -> runs.run(a.entry().id(), exclusively(a.entry().recording(), () -> runAdmitted(a))),
+                        options.recordingsInFlight(), 1)));
     }
 
     @Override
@@ -114,26 +177,23 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Mono<PipelineResult> retry(long recordingId) {
-        return outbox.entry(recordingId)
+        return outbox.claim(recordingId)
                 .switchIfEmpty(Mono.error(() -> new ReelayException("recording " + recordingId
                         + " is not in the outbox (never accepted, or pruned after completion)")))
-                .flatMap(entry -> lifecycle.one(recordingId, rerun(entry)));
+                .flatMap(a -> lifecycle.one(recordingId, a.lease() == null ? runAdmitted(a)
+                        : exclusively(a.entry().recording(), () -> runAdmitted(a))));
     }
 
     @Override
     public Flux<PipelineResult> retryDue() {
-        return lifecycle.stream(runs -> runs.taking(outbox.due(options.clock().instant()))
-                .flatMap(entry -> runs.run(entry.id(), rerun(entry)), options.recordingsInFlight(), 1));
-    }
-
-    private Mono<PipelineResult> rerun(OutboxEntry entry) {
-        return exclusively(entry.recording(), () -> outbox.retrying(entry.id())
-                .then(Mono.defer(() -> run(jobOf(entry), entry.attempts() + 1, entry.acceptedAt()))));
+        return lifecycle.stream(runs -> runs.taking(outbox.claimDue(options.clock().instant()))
+                .flatMap(a -> runs.run(a.entry().id(), exclusively(a.entry().recording(), () -> runAdmitted(a))),
+                        options.recordingsInFlight(), 1));
     }
 
     @Override
     public Mono<Void> enableEndpoint(String url) {
-        return Mono.fromCallable(() -> Redaction.url(URI.create(url.trim()))).flatMap(outbox::enableEndpoint);
+        return Mono.fromCallable(() -> EndpointKeys.of(options.webhooks(), url)).flatMap(outbox::enableEndpoint);
     }
 
     @Override
@@ -141,29 +201,48 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return outbox;
     }
 
-    /** A journaled recording as a job that knows what was already done. */
-    private static RecordingJob jobOf(OutboxEntry entry) {
-        RecordingJob job = RecordingJob.of(entry.recording()).withUploads(entry.files()).withWebhooks(entry.deliveries());
+    /** A journaled recording as a job that knows what was already done; its files in the recording's order. */
+    private static RecordingJob jobOf(OutboxEntry entry, Recording recording) {
+        List<String> order = recording.files().stream().map(f -> f == null ? null : f.name()).toList();
+        List<FileOutcome> files = entry.files().stream()
+                .sorted(Comparator.comparingInt((FileOutcome f) -> order.contains(f.name()) ? order.indexOf(f.name())
+                        : order.size()).thenComparing(FileOutcome::name))
+                .toList();
+        RecordingJob job = RecordingJob.of(recording).withUploads(files).withWebhooks(entry.deliveries());
         return entry.metadata() == null ? job : job.withMetadata(entry.metadata(), entry.metadataFile());
     }
 
-    /** One run of the stages for one recording, ending in the outbox. */
-    private Mono<PipelineResult> run(RecordingJob job, int attempt, Instant acceptedAt) {
-        return Flux.just(job)
-                .transform(stages)
-                .next()
-                .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
-                .flatMap(done -> finish(done.result(), attempt, acceptedAt));
+    /**
+     * One run of the stages for one recording, its journal writes going to its lease, ending in
+     * the outbox; the work files its stages made are deleted when it ends, however it ends.
+     */
+    private Mono<PipelineResult> run(RecordingJob job, Lease lease, int attempt, Instant acceptedAt) {
+        return Mono.usingWhen(Mono.fromSupplier(() -> new Journaling.Run(outbox, lease)),
+                run -> Flux.just(job)
+                        .transform(stages)
+                        .next()
+                        .switchIfEmpty(Mono.error(() -> new IllegalStateException("a stage dropped the recording")))
+                        .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
+                        .flatMap(done -> finish(done.result(), lease, attempt, acceptedAt))
+                        .contextWrite(Journaling.context(run)),
+                this::deleteWorkFiles,
+                (run, e) -> deleteWorkFiles(run),
+                this::deleteWorkFiles);
     }
 
-    /** Done when complete or rejected; otherwise due again on the slow schedule, until the give-up age. */
-    private Mono<PipelineResult> finish(PipelineResult result, int attempt, Instant acceptedAt) {
+    /**
+     * Done when complete, rejected when invalid; otherwise due again on the slow schedule, until
+     * the give-up age.
+     */
+    private Mono<PipelineResult> finish(PipelineResult result, Lease lease, int attempt, Instant acceptedAt) {
         OutboxOptions journal = options.outbox();
         Instant now = options.clock().instant();
         OutboxEntry.State state;
         Instant next = null;
-        if (result.status() == PipelineResult.Status.COMPLETED || result.status() == PipelineResult.Status.REJECTED) {
+        if (result.status() == PipelineResult.Status.COMPLETED) {
             state = OutboxEntry.State.DONE;
+        } else if (result.status() == PipelineResult.Status.REJECTED) {
+            state = OutboxEntry.State.REJECTED;
         } else if (journal.enabled() && now.isAfter(acceptedAt.plus(journal.giveUpAfter()))) {
             state = OutboxEntry.State.GAVE_UP;
         } else {
@@ -173,32 +252,53 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
             List<Duration> schedule = journal.retrySchedule();
             next = schedule.isEmpty() ? null : now.plus(schedule.get(Math.min(attempt, schedule.size()) - 1));
         }
-        return Journaling.logged(outbox.finish(result, state, next), result.recordingId(), "its end").thenReturn(result);
+        return Journaling.logged(outbox.finish(lease, result, state, next), result.recordingId(), "its end")
+                .thenReturn(result);
     }
 
-    /** A fault of ours must not end the stream: the recording ends as a result saying so. */
+    private Mono<Void> deleteWorkFiles(Journaling.Run run) {
+        return run.workFiles().isEmpty() ? Mono.empty()
+                : Mono.<Void>fromRunnable(() -> run.workFiles().forEach(DefaultRecordingPipeline::delete)).subscribeOn(io);
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("Work file {} could not be deleted: {}", file, e.toString());
+        }
+    }
+
+    /** A fault of ours, or of a host's stage, must not end the stream: the recording ends as a result saying so. */
     private RecordingJob unexpected(Recording recording, Throwable e) {
         log.error("Recording {} failed unexpectedly", recording.id(), e);
         return RecordingJob.of(recording).withUploads(List.of())
                 .withWarning("recording " + recording.id() + ": unexpected failure: " + e);
     }
 
+    /** The journal did not take the recording. */
+    private static final class NotAccepted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotAccepted(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
     @Override
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare() {
         return jobs -> jobs
                 .map(job -> job.rejected() ? job
-                        : Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
+                        : Validation.problem(job.recording(), options)
                         .map(job::reject)
                         .orElse(job))
-                .flatMap(media::prepare, options.recordingsInFlight(), 1);
+                .flatMap(job -> media.prepare(job).flatMap(j -> Journaling.workFiles(j.workFiles()).thenReturn(j)),
+                        options.recordingsInFlight(), 1);
     }
 
     @Override
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> upload() {
-        // Work files (a thumbnail we made) are of no use once uploaded: deleted however the upload ends.
-        return jobs -> jobs.flatMap(job -> job.rejected() ? Mono.just(job)
-                        : Mono.usingWhen(Mono.just(job), uploadStage::upload, media::cleanup,
-                        (j, e) -> media.cleanup(j), media::cleanup),
+        return jobs -> jobs.flatMap(job -> job.rejected() ? Mono.just(job) : uploadStage.upload(job),
                 options.recordingsInFlight(), 1);
     }
 

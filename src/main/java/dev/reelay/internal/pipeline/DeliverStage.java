@@ -46,7 +46,7 @@ final class DeliverStage {
 
     private Mono<WebhookOutcome> deliver(RecordingJob job, WebhookEndpoint endpoint, String webhookId, byte[] body,
                                          Set<String> disabled) {
-        String where = endpoint.displayUrl();
+        String where = endpoint.displayName();
         WebhookOutcome before = job.webhooks().stream()
                 .filter(w -> w.endpoint().equals(where) && w.delivered() && w.webhookId().equals(webhookId))
                 .findFirst().orElse(null);
@@ -61,7 +61,7 @@ final class DeliverStage {
                 .flatMap(outcome -> Journaling.logged(outcome.state() == WebhookOutcome.State.GONE
                                 ? outbox.disableEndpoint(where, outcome.error()) : Mono.empty(),
                         job.id(), "the 410 of " + where)
-                        .then(Journaling.logged(outbox.delivery(job.id(), outcome), job.id(), "a delivery"))
+                        .then(Journaling.delivery(job.id(), outcome))
                         .thenReturn(outcome));
     }
 }

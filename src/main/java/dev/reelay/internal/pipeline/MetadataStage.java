@@ -9,7 +9,6 @@ import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.internal.Permits;
 import dev.reelay.internal.storage.UrlExpiry;
-import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import java.nio.file.Path;
@@ -26,16 +25,13 @@ final class MetadataStage {
 
     private final PipelineOptions options;
     private final ObjectStore store;
-    private final Outbox outbox;
     private final Permits uploads;
     private final UploadStage files;
     private final Scheduler io;
 
-    MetadataStage(PipelineOptions options, ObjectStore store, Outbox outbox, Permits uploads, UploadStage files,
-                  Scheduler io) {
+    MetadataStage(PipelineOptions options, ObjectStore store, Permits uploads, UploadStage files, Scheduler io) {
         this.options = options;
         this.store = store;
-        this.outbox = outbox;
         this.uploads = uploads;
         this.files = files;
         this.io = io;
@@ -88,7 +84,7 @@ final class MetadataStage {
                             ObjectUpload.ofBytes(key, json, "application/json")))))
                     .map(stored -> new FileOutcome(FileRole.METADATA, name, key, stored.url(),
                             stored.size(), stored.attempts(), null))
-                    .flatMap(file -> Journaling.logged(outbox.metadataStored(r.id(), withOwnUrl, file), r.id(), name)
+                    .flatMap(file -> Journaling.metadataStored(r.id(), withOwnUrl, file)
                             .thenReturn(signed.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
                         FileOutcome failed = files.failed(r, RecordingFile.of(FileRole.METADATA, Path.of(name)), key,

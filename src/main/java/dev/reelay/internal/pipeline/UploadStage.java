@@ -7,8 +7,8 @@ import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
+import dev.reelay.internal.LocalFiles;
 import dev.reelay.internal.Permits;
-import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.MultipartListener;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.storage.ObjectStore;
@@ -22,6 +22,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,14 +44,12 @@ final class UploadStage {
 
     private final PipelineOptions options;
     private final ObjectStore store;
-    private final Outbox outbox;
     private final Permits uploads;
     private final Scheduler io;
 
-    UploadStage(PipelineOptions options, ObjectStore store, Outbox outbox, Permits uploads, Scheduler io) {
+    UploadStage(PipelineOptions options, ObjectStore store, Permits uploads, Scheduler io) {
         this.options = options;
         this.store = store;
-        this.outbox = outbox;
         this.uploads = uploads;
         this.io = io;
     }
@@ -68,8 +67,7 @@ final class UploadStage {
                 .flatMapSequential(file -> {
                     Mono<FileOutcome> upload = Mono.defer(() -> uploadFile(job, file))
                             .flatMap(outcome -> !outcome.stored() ? Mono.just(outcome)
-                                    : Journaling.logged(outbox.fileStored(recording.id(), outcome), recording.id(),
-                                    outcome.name()).thenReturn(outcome));
+                                    : Journaling.fileStored(recording.id(), outcome).thenReturn(outcome));
                     FileOutcome before = storedBefore.get(file.name());
                     return before == null ? upload : confirmed(before).switchIfEmpty(upload);
                 }, parallel, 1)
@@ -110,7 +108,8 @@ final class UploadStage {
 
     /**
      * The upload continues the multipart upload an earlier run left, if any; with a journal, its
-     * start and each stored part are journaled, so that a later run continues it in turn.
+     * start and each stored part are journaled (to the run's entry), so that a later run
+     * continues it in turn.
      */
     private ObjectUpload resumable(RecordingJob job, String name, ObjectUpload upload) {
         long id = job.id();
@@ -122,13 +121,12 @@ final class UploadStage {
         return u.withMultipartListener(new MultipartListener() {
             @Override
             public Mono<Void> started(MultipartProgress progress) {
-                return Journaling.logged(Journaling.multipartStarted(id, name, progress), id, "the multipart upload of " + name);
+                return Journaling.multipartStarted(id, name, progress);
             }
 
             @Override
             public Mono<Void> partStored(String uploadId, MultipartProgress.Part part) {
-                return Journaling.logged(Journaling.partStored(id, name, uploadId, part), id,
-                        "part " + part.number() + " of " + name);
+                return Journaling.partStored(id, name, uploadId, part);
             }
         });
     }
@@ -155,6 +153,10 @@ final class UploadStage {
         return Mono.fromCallable(() -> {
             String who = "recording " + recording.id() + ": " + file.name() + ": ";
             Path path = file.path();
+            Optional<String> refused = LocalFiles.refusal(options.fileAccess(), path);
+            if (refused.isPresent()) {
+                throw new LocalFileProblem(who + refused.get());
+            }
             BasicFileAttributes attributes;
             try {
                 attributes = Files.readAttributes(path, BasicFileAttributes.class);

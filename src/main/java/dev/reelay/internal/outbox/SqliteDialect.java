@@ -1,0 +1,32 @@
+package dev.reelay.internal.outbox;
+
+import java.sql.SQLException;
+
+/** SQLite: one writer, no row locks; the journal is this process's alone, so other owners are gone. */
+final class SqliteDialect implements JournalSql.Dialect {
+
+    static final int CORRUPT = 11;
+    static final int FULL = 13;
+    static final int CONSTRAINT = 19;
+    static final int NOT_A_DATABASE = 26;
+
+    @Override
+    public String lockRows() {
+        return "";
+    }
+
+    @Override
+    public String lockRowsSkipLocked() {
+        return "";
+    }
+
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    @Override
+    public boolean ownFailure(SQLException e) {
+        return SqliteOutbox.primary(e) == CONSTRAINT;
+    }
+}
