@@ -8,6 +8,7 @@ import dev.reelay.PipelineResult.Status;
 import dev.reelay.media.MediaOptions;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
+import dev.reelay.storage.MultipartProgress;
 import dev.reelay.storage.S3StorageOptions;
 import dev.reelay.support.FaultyFront;
 import dev.reelay.support.Recordings;
@@ -96,10 +97,17 @@ class CloseTest extends ServersTest {
 
             pipeline = RecordingPipeline.create(options(storage).build());
             assertThat(receiver.requests()).as("no webhook between close and resume").hasSize(webhooksAtClose);
+            List<Integer> storedParts = s3.client().listParts(r -> r.bucket(S3TestServer.BUCKET).key(upload[0])
+                    .uploadId(upload[1])).join().parts().stream().map(p -> p.partNumber()).toList();
             StepVerifier.create(pipeline.outbox().entry(81))
                     .assertNext(e -> {
                         assertThat(e.state()).isEqualTo(OutboxEntry.State.IN_PROGRESS);
                         assertThat(e.attempts()).isEqualTo(1);
+                        // the journal knows the upload to continue, and parts the store holds
+                        MultipartProgress journaled = e.uploads().get("video.mkv");
+                        assertThat(journaled.uploadId()).isEqualTo(upload[1]);
+                        assertThat(journaled.parts()).isNotEmpty()
+                                .allSatisfy(p -> assertThat(storedParts).contains(p.number()));
                     })
                     .expectComplete()
                     .verify(LIMIT);

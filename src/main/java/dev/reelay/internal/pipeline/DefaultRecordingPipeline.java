@@ -208,7 +208,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                 .sorted(Comparator.comparingInt((FileOutcome f) -> order.contains(f.name()) ? order.indexOf(f.name())
                         : order.size()).thenComparing(FileOutcome::name))
                 .toList();
-        RecordingJob job = RecordingJob.of(recording).withUploads(files).withWebhooks(entry.deliveries());
+        RecordingJob job = RecordingJob.of(recording).withUploads(files).withWebhooks(entry.deliveries())
+                .withResumableUploads(entry.uploads());
         return entry.metadata() == null ? job : job.withMetadata(entry.metadata(), entry.metadataFile());
     }
 
