@@ -71,6 +71,9 @@ public interface RecordingPipeline extends Stages, AutoCloseable {
      * <p>A recording the journal already holds, with the same files (paths, sizes, modification
      * times), is not done again: a complete one returns its journaled result, an unfinished one
      * continues as {@link #retry} would. One whose files changed is a new version, done anew.
+     *
+     * <p>When {@link #close(Duration)} cuts the stream short, it ends with a
+     * {@link PipelineClosedException} after the results of what finished in the grace period.
      */
     Flux<PipelineResult> process(Flux<Recording> recordings);
 
