@@ -120,7 +120,7 @@ public final class SqliteOutbox implements Outbox {
         this.retention = Objects.requireNonNull(retention, "retention");
         this.maxPages = Objects.requireNonNull(maxPages, "maxPages");
         this.sql = new JournalSql(new SqliteDialect(), "reelay-" + ProcessHandle.current().pid() + "-"
-                + UUID.randomUUID().toString().substring(0, 8));
+                + UUID.randomUUID().toString().substring(0, 8), "", LEASE);
         this.writer = new JournalWriter("reelay-outbox", new WriterConnections(), this::failure,
                 e -> primary(e) == SqliteDialect.CONSTRAINT);
     }
@@ -130,26 +130,24 @@ public final class SqliteOutbox implements Outbox {
     @Override
     public Mono<Admission> accept(Recording r, String version) {
         Objects.requireNonNull(version, "version");
-        return writer.submit(c -> sql.accept(c, r, version, clock.millis(), leaseUntil(), held.keySet()))
-                .doOnNext(this::hold);
+        return holding(c -> sql.accept(c, r, version, clock.millis(), held.keySet()));
     }
 
     @Override
     public Mono<Admission> claim(long recordingId) {
-        return writer.submit(c -> sql.claim(c, recordingId, clock.millis(), leaseUntil(), held.keySet()))
-                .doOnNext(this::hold);
+        return holding(c -> sql.claim(c, recordingId, clock.millis(), held.keySet()));
     }
 
     @Override
     public Flux<Admission> claimUnfinished() {
-        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), leaseUntil(),
-                held.keySet(), this::unreadable));
+        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), held.keySet(),
+                this::unreadable));
     }
 
     @Override
     public Flux<Admission> claimDue(Instant now) {
-        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), leaseUntil(),
-                held.keySet(), this::unreadable));
+        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), held.keySet(),
+                this::unreadable));
     }
 
     @FunctionalInterface
@@ -164,11 +162,8 @@ public final class SqliteOutbox implements Outbox {
     private Flux<Admission> claims(ClaimPage page) {
         return Flux.defer(() -> {
             AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return writer.submit(c -> page.claim(c, cursor.get()))
-                    .doOnNext(p -> {
-                        p.admissions().forEach(this::hold);
-                        cursor.set(p.next());
-                    })
+            return holdingAll(c -> page.claim(c, cursor.get()))
+                    .doOnNext(p -> cursor.set(p.next()))
                     .repeat(() -> cursor.get() != null)
                     .concatMapIterable(JournalSql.Claims::admissions, 1)
                     .doOnDiscard(Admission.class, this::releaseUnused)
@@ -181,6 +176,37 @@ public final class SqliteOutbox implements Outbox {
             release(a.lease()).subscribe(null, e -> log.warn("The outbox at {} could not release recording {}: {}",
                     file, a.lease().recordingId(), e.getMessage()));
         }
+    }
+
+    /**
+     * Runs a claim; its lease is held here from before its commit, so that no other claim of this
+     * instance, however soon after, takes it for free; a claim that fails is forgotten again.
+     */
+    private Mono<Admission> holding(JournalWriter.Work<Admission> work) {
+        return holdingAll(c -> {
+            Admission a = work.run(c);
+            return a == null ? null : new JournalSql.Claims(List.of(a), null);
+        }).map(p -> p.admissions().get(0));
+    }
+
+    private Mono<JournalSql.Claims> holdingAll(JournalWriter.Work<JournalSql.Claims> work) {
+        return Mono.defer(() -> {
+            AtomicReference<JournalSql.Claims> claimed = new AtomicReference<>();
+            return writer.submit(c -> {
+                JournalSql.Claims p = work.run(c);
+                if (p != null) {
+                    p.admissions().forEach(this::hold);
+                    claimed.set(p);
+                }
+                return p;
+            }).doOnError(e -> {
+                JournalSql.Claims p = claimed.get();
+                if (p != null) {
+                    p.admissions().stream().filter(a -> a.lease() != null)
+                            .forEach(a -> held.remove(a.lease().recordingId(), a.lease()));
+                }
+            });
+        });
     }
 
     private void hold(Admission a) {
@@ -295,10 +321,6 @@ public final class SqliteOutbox implements Outbox {
     @Override
     public Mono<Set<String>> disabledEndpoints() {
         return read(sql::disabledEndpoints);
-    }
-
-    private long leaseUntil() {
-        return clock.millis() + LEASE.toMillis();
     }
 
     private void unreadable(String problem) {
