@@ -16,6 +16,7 @@ import dev.reelay.internal.outbox.SqliteOutbox;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
+import dev.reelay.outbox.PostgresOutbox;
 import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.Redaction;
 import dev.reelay.internal.webhook.WebhookSender;
@@ -75,8 +76,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.uploads = new Permits(options.uploadsInFlight());
         this.media = new MediaStage(options.media());
         OutboxOptions journal = options.outbox();
-        this.ownedOutbox = journal.enabled() && journal.outbox().isEmpty()
-                ? new SqliteOutbox(journal.directory(), options.clock(), journal.retention()) : null;
+        this.ownedOutbox = !journal.enabled() || journal.outbox().isPresent() ? null
+                : journal.postgres().isPresent()
+                ? PostgresOutbox.builder(journal.postgres().get()).retention(journal.retention()).clock(options.clock()).build()
+                : new SqliteOutbox(journal.directory(), options.clock(), journal.retention());
         this.outbox = ownedOutbox != null ? ownedOutbox : journal.outbox().orElseGet(NoOutbox::new);
         this.uploadStage = new UploadStage(options, store, uploads, io);
         this.metadataStage = new MetadataStage(options, store, uploads, uploadStage, io);
