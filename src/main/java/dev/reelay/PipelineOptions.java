@@ -6,6 +6,8 @@ import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.storage.KeyLayout;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.S3StorageOptions;
+import dev.reelay.webhook.NetworkPolicy;
+import dev.reelay.webhook.WebhookClient;
 import dev.reelay.webhook.WebhookEndpoint;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +53,9 @@ public final class PipelineOptions {
     private final UploadProgress uploadProgress;
     private final MediaOptions media;
     private final OutboxOptions outbox;
+    private final NetworkPolicy networkPolicy;
+    private final InputLimits limits;
+    private final FileAccess fileAccess;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -63,9 +68,11 @@ public final class PipelineOptions {
         this.webhooks = List.copyOf(b.webhooks);
         Set<String> seen = new HashSet<>();
         for (WebhookEndpoint w : webhooks) {
-            if (!seen.add(w.displayUrl())) {
-                throw new IllegalArgumentException("two webhook endpoints have the URL " + w.displayUrl()
-                        + " (query strings and credentials aside); each endpoint needs a URL of its own");
+            if (!seen.add(w.displayName())) {
+                throw new IllegalArgumentException(w.name().isPresent()
+                        ? "two webhook endpoints are named " + w.displayName() + "; each endpoint needs a name of its own"
+                        : "two webhook endpoints have the URL " + w.displayName() + " (query strings, credentials"
+                        + " and secret paths aside); each endpoint needs a URL, or a name(…), of its own");
             }
         }
         this.keyLayout = Objects.requireNonNull(b.keyLayout, "keyLayout");
@@ -81,6 +88,9 @@ public final class PipelineOptions {
         this.uploadProgress = Objects.requireNonNull(b.uploadProgress, "uploadProgress");
         this.media = Objects.requireNonNull(b.media, "media");
         this.outbox = b.outbox != null ? b.outbox : OutboxOptions.defaults();
+        this.networkPolicy = Objects.requireNonNull(b.networkPolicy, "networkPolicy");
+        this.limits = Objects.requireNonNull(b.limits, "limits");
+        this.fileAccess = Objects.requireNonNull(b.fileAccess, "fileAccess");
     }
 
     public static Builder builder() {
@@ -155,6 +165,21 @@ public final class PipelineOptions {
         return outbox;
     }
 
+    /** Where webhooks may be sent. Default {@link NetworkPolicy#allowAll()}. */
+    public NetworkPolicy networkPolicy() {
+        return networkPolicy;
+    }
+
+    /** How large a recording's values may be. Default {@link InputLimits#defaults()}. */
+    public InputLimits limits() {
+        return limits;
+    }
+
+    /** Which local files may be read. Default {@link FileAccess#followLinks()}. */
+    public FileAccess fileAccess() {
+        return fileAccess;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -171,6 +196,9 @@ public final class PipelineOptions {
         b.uploadProgress = uploadProgress;
         b.media = media;
         b.outbox = outbox;
+        b.networkPolicy = networkPolicy;
+        b.limits = limits;
+        b.fileAccess = fileAccess;
         return b;
     }
 
@@ -178,7 +206,9 @@ public final class PipelineOptions {
     public String toString() {
         return "PipelineOptions{storage=" + (s3 != null ? s3 : objectStore) + ", webhooks=" + webhooks
                 + ", recordingsInFlight=" + recordingsInFlight + ", uploadsInFlight=" + uploadsInFlight
-                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media + ", outbox=" + outbox + "}";
+                + ", uploadTimeout=" + uploadTimeout + ", uploadSource=" + uploadSource + ", media=" + media
+                + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + ", limits=" + limits
+                + ", fileAccess=" + fileAccess + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -196,6 +226,9 @@ public final class PipelineOptions {
         private UploadProgress uploadProgress = UploadProgress.NONE;
         private MediaOptions media = MediaOptions.defaults();
         private OutboxOptions outbox;
+        private NetworkPolicy networkPolicy = NetworkPolicy.allowAll();
+        private InputLimits limits = InputLimits.defaults();
+        private FileAccess fileAccess = FileAccess.followLinks();
 
         private Builder() {
         }
@@ -285,6 +318,29 @@ public final class PipelineOptions {
         /** The journal of accepted recordings; {@code OutboxOptions.disabled()} keeps none. */
         public Builder outbox(OutboxOptions outbox) {
             this.outbox = outbox;
+            return this;
+        }
+
+        /**
+         * Where webhooks may be sent, for every endpoint: {@link NetworkPolicy#publicOnly()} once a
+         * URL can come from someone less trusted than your operators. Default
+         * {@link NetworkPolicy#allowAll()}. For a {@link WebhookClient} of your own, pass it to
+         * {@link WebhookClient#create(NetworkPolicy)}.
+         */
+        public Builder networkPolicy(NetworkPolicy policy) {
+            this.networkPolicy = policy;
+            return this;
+        }
+
+        /** How large a recording's values may be; beyond them it is {@code REJECTED}. Default {@link InputLimits#defaults()}. */
+        public Builder limits(InputLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        /** Which local files may be read, e.g. {@code FileAccess.refuseLinks()}. Default: any, links followed. */
+        public Builder fileAccess(FileAccess access) {
+            this.fileAccess = access;
             return this;
         }
 

@@ -13,9 +13,10 @@ import java.util.Optional;
  * A finished recording that the host hands to Reelay: who made it, when, and its files.
  *
  * <p>A recording is a plain value: building one never fails. Whether it can be processed
- * (a positive id, an email, at least one file, distinct file names, …) is decided by the
- * pipeline, which answers an invalid recording with a {@link PipelineResult.Status#REJECTED}
- * result naming the recording and the field, and goes on with the next one.
+ * (a positive id, an email, at least one file, file names distinct even in case and Unicode form,
+ * values within {@link InputLimits}, …) is decided by the pipeline, which answers an invalid
+ * recording with a {@link PipelineResult.Status#REJECTED} result naming the recording and the
+ * field, and goes on with the next one.
  *
  * <pre>{@code
  * Recording recording = Recording.builder(3)

@@ -1,6 +1,7 @@
 package dev.reelay;
 
 import java.nio.file.Path;
+import java.text.Normalizer;
 
 /**
  * One local file of a recording and its role.
@@ -13,9 +14,17 @@ import java.nio.file.Path;
  * @param role what the file is
  * @param path where it lies on the local disk
  * @param name the name it is stored under, the last segment of its object key; by default
- *             the path's file name
+ *             the path's file name. Held in Unicode NFC, so that {@code café.txt} is one name
+ *             however the disk spelled it (macOS writes NFD): keys, the metadata and the webhook
+ *             all use that form.
  */
 public record RecordingFile(FileRole role, Path path, String name) {
+
+    public RecordingFile {
+        if (name != null && !Normalizer.isNormalized(name, Normalizer.Form.NFC)) {
+            name = Normalizer.normalize(name, Normalizer.Form.NFC);
+        }
+    }
 
     /** A file stored under its own file name. */
     public static RecordingFile of(FileRole role, Path path) {

@@ -76,8 +76,10 @@ class OptionsTest {
                 .hasMessageContaining("webhook url");
         assertThatThrownBy(() -> WebhookEndpoint.of("ftp://example.com/hook"))
                 .hasMessageContaining("must be an http(s) URL");
+        assertThatThrownBy(() -> WebhookEndpoint.builder("https://example.com/").secret("whsec_not base64!").build())
+                .hasMessage("a webhook secret is base64, optionally after 'whsec_'; this one is not base64");
         assertThatThrownBy(() -> WebhookEndpoint.builder("https://example.com/").secret("nope").build())
-                .hasMessage("a webhook secret starts with 'whsec_'");
+                .hasMessage("a webhook secret must hold at least 16 bytes, this one holds 3");
         assertThatThrownBy(() -> WebhookEndpoint.builder("https://example.com/").attemptTimeout(Duration.ofSeconds(-1)).build())
                 .hasMessageContaining("attemptTimeout must be a positive duration");
     }
@@ -86,8 +88,8 @@ class OptionsTest {
     void endpointsNeedDistinctUrls() {
         assertThatThrownBy(() -> PipelineOptions.builder().s3(s3())
                 .webhook("https://ops.example.com/hook?token=a").webhook("https://ops.example.com/hook?token=b").build())
-                .hasMessage("two webhook endpoints have the URL https://ops.example.com/hook (query strings and "
-                        + "credentials aside); each endpoint needs a URL of its own");
+                .hasMessage("two webhook endpoints have the URL https://ops.example.com/hook (query strings, "
+                        + "credentials and secret paths aside); each endpoint needs a URL, or a name(…), of its own");
     }
 
     @Test

@@ -22,9 +22,25 @@ import reactor.core.publisher.Mono;
  */
 public interface WebhookClient extends AutoCloseable {
 
-    /** A client with its own connection pool; close it when done. */
+    /** A client with its own connection pool that sends anywhere ({@link NetworkPolicy#allowAll()}); close it when done. */
     static WebhookClient create() {
-        return new WebhookSender(Clock.systemUTC(), 8);
+        return create(NetworkPolicy.allowAll());
+    }
+
+    /**
+     * A client with its own connection pool that sends only where {@code policy} allows; close it
+     * when done. For URLs that someone less trusted than your operators typed in (a "send a test
+     * webhook" button, a tenant's settings), use {@link NetworkPolicy#publicOnly()}:
+     *
+     * <pre>{@code
+     * try (WebhookClient client = WebhookClient.create(NetworkPolicy.publicOnly())) {
+     *     WebhookOutcome outcome = client.send(WebhookEndpoint.of(tenantUrl), metadata).block();
+     *     // REJECTED, "refused by the network policy: 10.0.0.7 is a private address (10.0.0.0/8)"
+     * }
+     * }</pre>
+     */
+    static WebhookClient create(NetworkPolicy policy) {
+        return new WebhookSender(Clock.systemUTC(), 8, policy);
     }
 
     /** POSTs {@code metadata} as JSON to {@code endpoint}. */

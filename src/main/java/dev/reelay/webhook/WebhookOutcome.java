@@ -1,11 +1,16 @@
 package dev.reelay.webhook;
 
+import dev.reelay.internal.webhook.ReceiverText;
 import java.util.Optional;
 
 /**
  * How the delivery of one recording's webhook to one endpoint ended.
  *
- * @param endpoint   the endpoint's URL without credentials or query string
+ * <p>{@code error} is safe to log and show whoever built the outcome: the receiver's words in it
+ * are escaped, credentials masked and the whole cut at 2 KiB (the receiver's message at 1 KiB).
+ *
+ * @param endpoint   the endpoint as logs, results and the journal know it: its
+ *                   {@linkplain WebhookEndpoint#displayName() display name}
  * @param webhookId  the {@code webhook-id} sent, the same on every attempt
  * @param state      how it ended
  * @param statusCode the last HTTP status, or 0 when no answer came
@@ -15,6 +20,10 @@ import java.util.Optional;
  */
 public record WebhookOutcome(String endpoint, String webhookId, State state, int statusCode, int attempts,
                              ReceiverReply reply, String error) {
+
+    public WebhookOutcome {
+        error = ReceiverText.clean(error, 2 * ReceiverText.SHOWN);
+    }
 
     /** How a delivery ended. */
     public enum State {

@@ -16,7 +16,12 @@ public class WebhookVerificationException extends ReelayException {
         /** No signature matches any of the secrets: tampered body, wrong secret, or forged. */
         BAD_SIGNATURE,
         /** The signature matches but the body is not a metadata document. */
-        MALFORMED_PAYLOAD
+        MALFORMED_PAYLOAD,
+        /**
+         * Valid, but its {@code webhook-id} was verified already within the tolerance window: a
+         * retry or a replay ({@code WebhookVerifier.Builder.dropDuplicates}). Answer it with 2xx.
+         */
+        DUPLICATE
     }
 
     private final Reason reason;

@@ -216,6 +216,17 @@ class JournalPipelineTest extends ServersTest {
     }
 
     @Test
+    void anInvalidRecordingIsRejectedWithoutBeingJournaled() {
+        pipeline = RecordingPipeline.create(options(dir.resolve("journal")).build());
+        Recording noEmail = Recording.builder(435).title("t".repeat(10_000)).user("someone", null)
+                .video(Recordings.file(dir, "v.mkv", 10)).build();
+
+        assertThat(one(pipeline.submit(noEmail)).status()).isEqualTo(Status.REJECTED);
+        StepVerifier.create(pipeline.outbox().entry(435)).as("refused input is not written to disk")
+                .expectComplete().verify(LIMIT);
+    }
+
+    @Test
     void stagesUsedOnTheirOwnJournalNothing() {
         pipeline = RecordingPipeline.create(options(dir.resolve("journal")).build());
         StepVerifier.create(Flux.just(recording(440)).map(RecordingJob::of)

@@ -71,6 +71,7 @@ public final class TestReceiver implements AutoCloseable {
     private final AtomicLong nextPk = new AtomicLong(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Scripted always;
+    private volatile int echoStatus;
     private final Set<Long> stalled = ConcurrentHashMap.newKeySet();
     private final DisposableServer server;
 
@@ -108,6 +109,14 @@ public final class TestReceiver implements AutoCloseable {
     /** Requests for this recording are read and never answered. */
     public void stallRecording(long recordingId) {
         stalled.add(recordingId);
+    }
+
+    /**
+     * Every request is answered with this status and a message that repeats the request's headers
+     * (as a careless receiver's error page does), until cleared with 0.
+     */
+    public void echoHeaders(int status) {
+        echoStatus = status;
     }
 
     /** Every request gets this answer until cleared with null. */
@@ -193,6 +202,16 @@ public final class TestReceiver implements AutoCloseable {
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         return request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
                 .flatMap(body -> {
+                    int echo = echoStatus;
+                    if (echo != 0) {
+                        StringBuilder headers = new StringBuilder("request headers were:");
+                        request.requestHeaders().forEach(h -> headers.append('\n').append(h.getKey()).append(": ")
+                                .append(h.getValue()));
+                        String reply = JSON.createObjectNode().put("status", "error").put("message", headers.toString())
+                                .toString();
+                        requests.add(new Request(request.requestHeaders().copy(), body, echo, System.nanoTime()));
+                        return send(response, echo, reply);
+                    }
                     Scripted s = always != null ? always : stalls(body) ? Scripted.stalling() : script.poll();
                     if (s != null) {
                         record(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status, System.nanoTime()));

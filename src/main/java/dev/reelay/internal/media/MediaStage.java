@@ -1,8 +1,10 @@
 package dev.reelay.internal.media;
 
+import dev.reelay.FileAccess;
 import dev.reelay.FileRole;
 import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
+import dev.reelay.internal.LocalFiles;
 import dev.reelay.media.MediaException;
 import dev.reelay.media.MediaOptions;
 import java.io.IOException;
@@ -41,11 +43,18 @@ public final class MediaStage implements AutoCloseable {
     private static final int QUEUED_PER_THREAD = 10_000;
 
     private final MediaOptions options;
+    private final FileAccess fileAccess;
     private Scheduler scheduler;
     private boolean closed;
 
     public MediaStage(MediaOptions options) {
+        this(options, FileAccess.followLinks());
+    }
+
+    /** A stage that decodes only videos {@code fileAccess} lets it read. */
+    public MediaStage(MediaOptions options, FileAccess fileAccess) {
         this.options = Objects.requireNonNull(options, "options");
+        this.fileAccess = Objects.requireNonNull(fileAccess, "fileAccess");
     }
 
     /**
@@ -120,6 +129,11 @@ public final class MediaStage implements AutoCloseable {
             return job.withWarning("recording " + job.id() + ": thumbnails and probing are off: " + probeOff);
         }
         String who = "recording " + job.id() + ": " + video.name() + ": ";
+        Optional<String> refused = LocalFiles.refusal(fileAccess, video.path());
+        if (refused.isPresent()) {
+            // the upload stage fails the file for the same reason; nothing of it is decoded or published
+            return job.withWarning(who + "media skipped: " + refused.get());
+        }
         RecordingJob probed = job;
         Duration duration = null;
         if (probeOff != null) {

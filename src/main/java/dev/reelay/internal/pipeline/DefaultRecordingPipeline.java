@@ -18,11 +18,10 @@ import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
 import dev.reelay.outbox.PostgresOutbox;
 import dev.reelay.internal.storage.S3ObjectStore;
-import dev.reelay.internal.webhook.Redaction;
+import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.webhook.WebhookOutcome;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.io.IOException;
@@ -31,6 +30,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -72,9 +72,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.options = options;
         this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
-        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2));
+        this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
+                options.networkPolicy());
         this.uploads = new Permits(options.uploadsInFlight());
-        this.media = new MediaStage(options.media());
+        this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
         this.ownedOutbox = !journal.enabled() || journal.outbox().isPresent() ? null
                 : journal.postgres().isPresent()
@@ -100,9 +101,14 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     /**
      * Journals the recording (its paths made absolute, its files' version taken) and runs what the
-     * journal says is left; a recording the journal cannot take ends as a result of its own.
+     * journal says is left; a recording the journal cannot take ends as a result of its own. An
+     * invalid recording is rejected before it is journaled: input refused is not written to disk.
      */
     private Mono<PipelineResult> admit(Recording given) {
+        Optional<String> invalid = Validation.problem(given, options);
+        if (invalid.isPresent()) {
+            return Mono.just(RecordingJob.of(given).reject(invalid.get()).result());
+        }
         return Mono.fromCallable(() -> Versions.absolute(given))
                 .subscribeOn(io)
                 .flatMap(recording -> outbox.accept(recording, Versions.of(recording))
@@ -185,7 +191,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Mono<Void> enableEndpoint(String url) {
-        return Mono.fromCallable(() -> Redaction.url(URI.create(url.trim()))).flatMap(outbox::enableEndpoint);
+        return Mono.fromCallable(() -> EndpointKeys.of(options.webhooks(), url)).flatMap(outbox::enableEndpoint);
     }
 
     @Override
@@ -281,7 +287,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     public Function<Flux<RecordingJob>, Flux<RecordingJob>> prepare() {
         return jobs -> jobs
                 .map(job -> job.rejected() ? job
-                        : Validation.problem(job.recording(), options.keyLayout(), options.metadataFileName())
+                        : Validation.problem(job.recording(), options)
                         .map(job::reject)
                         .orElse(job))
                 .flatMap(job -> media.prepare(job).flatMap(j -> Journaling.workFiles(j.workFiles()).thenReturn(j)),

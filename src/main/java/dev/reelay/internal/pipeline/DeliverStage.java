@@ -46,7 +46,7 @@ final class DeliverStage {
 
     private Mono<WebhookOutcome> deliver(RecordingJob job, WebhookEndpoint endpoint, String webhookId, byte[] body,
                                          Set<String> disabled) {
-        String where = endpoint.displayUrl();
+        String where = endpoint.displayName();
         WebhookOutcome before = job.webhooks().stream()
                 .filter(w -> w.endpoint().equals(where) && w.delivered() && w.webhookId().equals(webhookId))
                 .findFirst().orElse(null);

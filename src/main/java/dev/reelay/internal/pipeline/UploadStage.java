@@ -7,6 +7,7 @@ import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
+import dev.reelay.internal.LocalFiles;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectStoreException;
 import dev.reelay.storage.ObjectUpload;
@@ -18,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -114,6 +116,10 @@ final class UploadStage {
         return Mono.fromCallable(() -> {
             String who = "recording " + recording.id() + ": " + file.name() + ": ";
             Path path = file.path();
+            Optional<String> refused = LocalFiles.refusal(options.fileAccess(), path);
+            if (refused.isPresent()) {
+                throw new LocalFileProblem(who + refused.get());
+            }
             BasicFileAttributes attributes;
             try {
                 attributes = Files.readAttributes(path, BasicFileAttributes.class);

@@ -10,6 +10,14 @@ public final class Redaction {
     }
 
     public static String url(URI uri) {
+        return url(uri, false);
+    }
+
+    /**
+     * Like {@link #url(URI)}; with {@code secretPath}, only the first segment of the path is kept
+     * ({@code https://hooks.slack.com/services/…}): the rest is the secret.
+     */
+    public static String url(URI uri, boolean secretPath) {
         StringBuilder sb = new StringBuilder();
         if (uri.getScheme() != null) {
             sb.append(uri.getScheme()).append("://");
@@ -21,9 +29,19 @@ public final class Redaction {
             sb.append(':').append(uri.getPort());
         }
         if (uri.getRawPath() != null) {
-            sb.append(uri.getRawPath());
+            sb.append(secretPath ? firstSegment(uri.getRawPath()) : uri.getRawPath());
         }
         return sb.toString();
+    }
+
+    /** {@code /services/T000/B000/XXXX} as {@code /services/…}; {@code /XXXX} as {@code /…}. */
+    static String firstSegment(String path) {
+        if (path.isEmpty() || path.equals("/")) {
+            return path;
+        }
+        int start = path.startsWith("/") ? 1 : 0;
+        int slash = path.indexOf('/', start);
+        return slash < 0 || slash == path.length() - 1 ? path.substring(0, start) + "…" : path.substring(0, slash + 1) + "…";
     }
 
     /** For a string that may not even parse: cut at the first '?' and drop any user info. */

@@ -26,19 +26,23 @@ public final class Signatures {
         return sb.toString();
     }
 
-    /** The key of a {@code whsec_} secret, with messages that never echo the secret. */
+    /**
+     * The key of a secret, {@code whsec_} followed by base64 or the base64 alone (as the official
+     * libraries take it), with messages that never echo the secret.
+     */
     public static byte[] decodeSecret(String secret) {
         if (secret == null || secret.isBlank()) {
             throw new IllegalArgumentException("secret must be set and not blank");
         }
-        if (!secret.startsWith("whsec_")) {
-            throw new IllegalArgumentException("a webhook secret starts with 'whsec_'");
+        String base64 = secret.strip();
+        if (base64.startsWith("whsec_")) {
+            base64 = base64.substring("whsec_".length());
         }
         byte[] key;
         try {
-            key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+            key = Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("a webhook secret is 'whsec_' followed by base64; this one is not base64");
+            throw new IllegalArgumentException("a webhook secret is base64, optionally after 'whsec_'; this one is not base64");
         }
         if (key.length < 16) {
             throw new IllegalArgumentException("a webhook secret must hold at least 16 bytes, this one holds " + key.length);

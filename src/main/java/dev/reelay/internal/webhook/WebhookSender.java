@@ -6,6 +6,7 @@ import dev.reelay.internal.pipeline.MetadataJson;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.webhook.WebhookClient;
+import dev.reelay.webhook.NetworkPolicy;
 import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import dev.reelay.webhook.WebhookOutcome.State;
@@ -15,12 +16,19 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,7 +44,9 @@ import reactor.util.retry.RetryBackoffSpec;
 /**
  * POSTs webhook bodies with Reactor Netty: one attempt at a time, each with its own timeout,
  * retries of what may go through later, an overall deadline, and an outcome (never an error)
- * at the end. Logs with the original system's markers.
+ * at the end. Logs with the original system's markers. Connects only where the
+ * {@link NetworkPolicy} allows; the receiver's words reach logs, outcomes and exceptions only
+ * through {@link ReceiverText}.
  */
 public final class WebhookSender implements WebhookClient {
 
@@ -45,14 +55,24 @@ public final class WebhookSender implements WebhookClient {
 
     private final Clock clock;
     private final int maxConnections;
+    private final NetworkPolicy policy;
+    /** Read on the creating thread, when the policy needs them: a host's own addresses are refused too. */
+    private final Set<InetAddress> ownAddresses;
+    private volatile PolicyResolverGroup resolver;
     /** Read once here, on the creating thread: its resource read must not happen on an I/O thread. */
     private final String userAgent = Version.userAgent();
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
 
     public WebhookSender(Clock clock, int maxConnections) {
+        this(clock, maxConnections, NetworkPolicy.allowAll());
+    }
+
+    public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy) {
         this.clock = clock;
         this.maxConnections = maxConnections;
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.ownAddresses = policy.allowsAll() ? Set.of() : PolicyResolverGroup.ownAddresses();
     }
 
     @Override
@@ -68,17 +88,19 @@ public final class WebhookSender implements WebhookClient {
         return Mono.defer(() -> {
             AtomicInteger attempts = new AtomicInteger();
             AtomicReference<Throwable> last = new AtomicReference<>();
-            String where = endpoint.displayUrl();
-            return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet()))
+            String where = endpoint.displayName();
+            String shown = label(endpoint);
+            List<String> secrets = secretsOf(endpoint);
+            return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet(), secrets))
                     .timeout(endpoint.attemptTimeout())
                     .doOnError(e -> {
                         last.set(e);
-                        logFailure(where, recordingId, e);
+                        logFailure(shown, recordingId, e);
                     })
                     .retryWhen(retry(endpoint.retry()))
                     .timeout(endpoint.deadline())
                     .map(reply -> {
-                        log.info("✅ Webhook sent successfully to {} (recording {}, {} {}, attempt {})", where,
+                        log.info("✅ Webhook sent successfully to {} (recording {}, {} {}, attempt {})", shown,
                                 recordingId, reply.status, reply.reply == null ? "" : reply.reply.action(), attempts.get());
                         return new WebhookOutcome(where, webhookId, State.DELIVERED, reply.status, attempts.get(),
                                 reply.reply, null);
@@ -87,15 +109,51 @@ public final class WebhookSender implements WebhookClient {
                         Throwable cause = e instanceof TimeoutException && last.get() != null ? last.get() : e;
                         WebhookOutcome outcome = failed(where, webhookId, attempts.get(), cause,
                                 e instanceof TimeoutException && e != last.get());
-                        log.warn("⚠️ Webhook failed but upload succeeded: recording {} to {}: {}", recordingId, where,
+                        log.warn("⚠️ Webhook failed but upload succeeded: recording {} to {}: {}", recordingId, shown,
                                 outcome.error());
                         return Mono.just(outcome);
                     });
         });
     }
 
-    private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n) {
-        log.info("📤 Sending webhook to {} (recording {}, attempt {})", endpoint.displayUrl(), recordingId, n);
+    /** How log lines name an endpoint: {@code ops (https://ops.example.com/hook)}, or the URL alone. */
+    static String label(WebhookEndpoint endpoint) {
+        return endpoint.name().map(n -> n + " (" + endpoint.displayUrl() + ")").orElse(endpoint.displayUrl());
+    }
+
+    /** What of an endpoint a receiver could echo that must not be shown: its token, its secret path, its URL's credentials. */
+    static List<String> secretsOf(WebhookEndpoint endpoint) {
+        List<String> secrets = new ArrayList<>();
+        endpoint.bearerToken().ifPresent(secrets::add);
+        URI url = endpoint.url();
+        if (url.getRawUserInfo() != null) {
+            secrets.add(url.getRawUserInfo());
+            secrets.add(url.getUserInfo());
+        }
+        if (url.getRawQuery() != null) {
+            secrets.add(url.getRawQuery());
+            secrets.add(url.getQuery());
+        }
+        String path = url.getRawPath();
+        if (endpoint.hasSecretPath() && path != null) {
+            String kept = Redaction.firstSegment(path);
+            String hidden = path.substring(Math.min(path.length(), kept.length() - 1));
+            secrets.add(hidden);
+            try {
+                secrets.add(URLDecoder.decode(hidden, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException notDecodable) {
+                // the raw form is masked; there is no other
+            }
+        }
+        // longest first, so that a secret inside another is not masked half
+        secrets.sort((a, b) -> Integer.compare(b == null ? 0 : b.length(), a == null ? 0 : a.length()));
+        return secrets;
+    }
+
+    private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
+                                 List<String> secrets) {
+        String shown = label(endpoint);
+        log.info("📤 Sending webhook to {} (recording {}, attempt {})", shown, recordingId, n);
         long timestamp = clock.instant().getEpochSecond();
         String signature = endpoint.signingKeys().isEmpty() ? null
                 : Signatures.header(endpoint.signingKeys(), webhookId, timestamp, body);
@@ -121,12 +179,11 @@ public final class WebhookSender implements WebhookClient {
                             }
                             return out;
                         })
-                        .map(out -> new Answer(response.status().code(), parseReply(out.toByteArray()),
+                        .map(out -> new Answer(response.status().code(), parseReply(out.toByteArray(), secrets),
                                 retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)))))
                 .next()
                 .flatMap(answer -> answer.status >= 200 && answer.status < 300 ? Mono.just(answer)
-                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter,
-                        endpoint.displayUrl())));
+                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter, shown)));
     }
 
     /**
@@ -149,6 +206,9 @@ public final class WebhookSender implements WebhookClient {
     }
 
     static boolean retryable(Throwable t) {
+        if (refusal(t) != null) {
+            return false;
+        }
         if (t instanceof WebhookStatusException) {
             return ((WebhookStatusException) t).retryable();
         }
@@ -168,11 +228,29 @@ public final class WebhookSender implements WebhookClient {
         return false;
     }
 
+    /** The network policy's refusal somewhere in the causes of {@code t}, or null. */
+    static PolicyResolverGroup.PolicyRefusal refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof PolicyResolverGroup.PolicyRefusal) {
+                return (PolicyResolverGroup.PolicyRefusal) c;
+            }
+        }
+        return null;
+    }
+
+    /** The receiver's message as logs, errors and exceptions show it: at most 1 KiB, with a colon before it. */
+    static String shownMessage(ReceiverReply reply) {
+        return reply != null && reply.message() != null ? ": " + ReceiverText.clean(reply.message(), ReceiverText.SHOWN) : "";
+    }
+
     private static void logFailure(String where, long recordingId, Throwable e) {
-        if (e instanceof WebhookStatusException) {
+        PolicyResolverGroup.PolicyRefusal refused = refusal(e);
+        if (refused != null) {
+            log.warn("❌ Webhook not sent: {} (recording {}): {}", where, recordingId, refused.getMessage());
+        } else if (e instanceof WebhookStatusException) {
             WebhookStatusException s = (WebhookStatusException) e;
             log.warn("❌ Webhook failed with status {} from {} (recording {}){}", s.status, where, recordingId,
-                    s.reply != null && s.reply.message() != null ? ": " + s.reply.message() : "");
+                    shownMessage(s.reply));
         } else if (e instanceof TimeoutException) {
             log.warn("❌ Webhook timeout: {} did not answer in time (recording {})", where, recordingId);
         } else {
@@ -181,6 +259,11 @@ public final class WebhookSender implements WebhookClient {
     }
 
     private static WebhookOutcome failed(String where, String webhookId, int attempts, Throwable e, boolean deadline) {
+        PolicyResolverGroup.PolicyRefusal refused = refusal(e);
+        if (refused != null) {
+            return new WebhookOutcome(where, webhookId, State.REJECTED, 0, attempts, null,
+                    refused.getMessage() + "; not sent, not retried");
+        }
         if (e instanceof WebhookStatusException) {
             WebhookStatusException s = (WebhookStatusException) e;
             State state;
@@ -194,7 +277,7 @@ public final class WebhookSender implements WebhookClient {
                 state = State.REJECTED;
             }
             String what = "status " + s.status + (s.status >= 300 && s.status < 400 ? " (redirects are not followed)" : "")
-                    + (s.reply != null && s.reply.message() != null ? ": " + s.reply.message() : "");
+                    + shownMessage(s.reply);
             return new WebhookOutcome(where, webhookId, state, s.status, attempts, s.reply,
                     what + (deadline ? " (deadline reached)" : "") + " after " + attempts + attemptsWord(attempts));
         }
@@ -224,7 +307,7 @@ public final class WebhookSender implements WebhookClient {
      * The receiver's JSON answer, read with the streaming parser: it runs on the event loop, and
      * databind's caches take locks on first use.
      */
-    private static ReceiverReply parseReply(byte[] body) {
+    private static ReceiverReply parseReply(byte[] body, List<String> secrets) {
         if (body.length == 0) {
             return null;
         }
@@ -249,10 +332,13 @@ public final class WebhookSender implements WebhookClient {
                     default -> p.skipChildren();
                 }
             }
-            return new ReceiverReply(status, message, recordingId, pk, action);
+            return new ReceiverReply(ReceiverText.clean(status, ReceiverText.SHORT, secrets),
+                    ReceiverText.clean(message, ReceiverText.RECORDED, secrets), recordingId, pk,
+                    ReceiverText.clean(action, ReceiverText.SHORT, secrets));
         } catch (IOException e) {
+            // not JSON (an HTML error page, say): the start of it, as data
             String text = new String(body, StandardCharsets.UTF_8).strip();
-            return new ReceiverReply(null, text.length() > 200 ? text.substring(0, 200) + "…" : text, null, null, null);
+            return new ReceiverReply(null, ReceiverText.clean(text, ReceiverText.SHOWN, secrets), null, null, null);
         }
     }
 
@@ -318,6 +404,11 @@ public final class WebhookSender implements WebhookClient {
                     c = HttpClient.create(provider)
                             .followRedirect(false)
                             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+                    if (!policy.allowsAll()) {
+                        resolver = new PolicyResolverGroup(policy, c.configuration().defaultAddressResolverGroup(),
+                                ownAddresses);
+                        c = c.resolver(resolver);
+                    }
                     client = c;
                 }
             }
@@ -330,6 +421,10 @@ public final class WebhookSender implements WebhookClient {
         ConnectionProvider p = provider;
         if (p != null) {
             p.dispose();
+        }
+        PolicyResolverGroup r = resolver;
+        if (r != null) {
+            r.close();
         }
     }
 

@@ -14,8 +14,7 @@ final class WebhookStatusException extends ReelayException {
     final transient Duration retryAfter;
 
     WebhookStatusException(int status, ReceiverReply reply, Duration retryAfter, String endpoint) {
-        super("webhook to " + endpoint + " answered " + status
-                + (reply != null && reply.message() != null ? ": " + reply.message() : ""));
+        super("webhook to " + endpoint + " answered " + status + WebhookSender.shownMessage(reply));
         this.status = status;
         this.reply = reply;
         this.retryAfter = retryAfter;

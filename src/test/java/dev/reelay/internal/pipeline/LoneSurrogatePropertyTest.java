@@ -3,7 +3,6 @@ package dev.reelay.internal.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reelay.Recording;
-import dev.reelay.storage.KeyLayout;
 import dev.reelay.support.Generated;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -18,6 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * as JSON or UTF-8.
  */
 class LoneSurrogatePropertyTest {
+
+    /** Default options, but for ids: the generated ones cover the whole positive range (the store plays no part). */
+    static final dev.reelay.PipelineOptions OPTIONS = dev.reelay.PipelineOptions.builder()
+            .s3(dev.reelay.storage.S3StorageOptions.builder().region("us-west-1").bucket("b").build())
+            .limits(dev.reelay.InputLimits.builder().maxRecordingId(Long.MAX_VALUE).build()).build();
 
     static Stream<Arguments> cases() {
         return Generated.cases(Generated.tries(MetadataAssemblerPropertyTest.TRIES));
@@ -40,7 +44,7 @@ class LoneSurrogatePropertyTest {
 
             assertThat(Validation.brokenSurrogate(valid)).isEqualTo(-1);
             assertThat(Validation.brokenSurrogate(broken)).as("U+%04X inserted at %d", (int) lone, at).isEqualTo(at);
-            assertThat(Validation.problem(recording, KeyLayout.byRecordingId(""), "metadata.json"))
+            assertThat(Validation.problem(recording, OPTIONS))
                     .hasValue("recording " + recording.id() + ": " + (inTitle ? "title" : "user_info.username")
                             + " is not valid Unicode: a lone surrogate at index " + at);
         });
