@@ -308,6 +308,25 @@ class PostgresOutboxTest {
     }
 
     @Test
+    void aDatabaseThatCannotBeReachedIsAFailureThatNamesNoSecret() {
+        org.postgresql.ds.PGSimpleDataSource unreachable = new org.postgresql.ds.PGSimpleDataSource();
+        unreachable.setURL("jdbc:postgresql://127.0.0.1:1/postgres?user=reelay&password=s3cret-in-url");
+        unreachable.setPassword("s3cret-set");
+        unreachable.setConnectTimeout(2);
+        Outbox outbox = PostgresOutbox.builder(unreachable).build();
+        opened.add(outbox);
+        StepVerifier.create(outbox.accept(recording(30), "v1"))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).hasMessageContaining("shared outbox").hasMessageNotContaining("s3cret");
+                    assertThat(outbox.toString()).doesNotContain("s3cret");
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        assertThat(String.valueOf(t.getMessage())).doesNotContain("s3cret");
+                    }
+                })
+                .verify(LIMIT);
+    }
+
+    @Test
     void finishedEntriesArePrunedAfterTheRetention() throws SQLException {
         Outbox a = instance(b -> b.retention(Duration.ofMillis(1)));
         Lease lease = one(a.accept(recording(20), "v1")).lease();
