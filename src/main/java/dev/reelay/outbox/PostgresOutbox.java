@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * A journal that several host instances share, in PostgreSQL (13 or later), through the host's
+ * A journal that several host instances share, in PostgreSQL (tested with 15), through the host's
  * own {@link DataSource}: each recording is run by one instance at a time, the one holding its
  * {@link Lease}; a dead or stalled instance's recordings are taken over once its leases expire,
  * and its late writes are refused ({@link LeaseLostException}).
