@@ -41,6 +41,8 @@ class SharedCrashTest {
     static final Set<Long> LARGE = Set.of(3L, 99L, 201L, 297L);
     static final int KILLS = 3;
     static final Duration LEASE = Duration.ofSeconds(3);
+    /** The pipelines' default recordingsInFlight. */
+    static final int IN_FLIGHT = 8;
 
     @TempDir
     Path dir;
@@ -98,6 +100,8 @@ class SharedCrashTest {
             }
 
             int repeats = receiver.assertEveryDeliveredRepeatsSameId(LongStream.rangeClosed(1, RECORDINGS).boxed().toList());
+            assertThat(repeats).as("a kill can repeat at most the deliveries the killed instance had in flight (seed %d)", seed)
+                    .isLessThanOrEqualTo(KILLS * IN_FLIGHT);
             for (long id = 1; id <= RECORDINGS; id++) {
                 for (String name : List.of("video.mkv", "transcript.txt")) {
                     assertThat(s3.sha256(id + "/" + name)).as("%d/%s (seed %d)", id, name, seed)
