@@ -7,7 +7,6 @@ import dev.reelay.RecordingMetadata;
 import dev.reelay.ReelayException;
 import dev.reelay.outbox.Admission;
 import dev.reelay.outbox.Lease;
-import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxEntry.State;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -87,8 +85,7 @@ public final class DefaultPostgresOutbox implements Outbox {
     private final JournalSql sql;
     private final Scheduler jdbc;
     private final String transactionSettings;
-    /** Leases this instance holds: the recordings it runs (or is about to). */
-    private final Map<Long, Lease> held = new ConcurrentHashMap<>();
+    private final HeldLeases held = new HeldLeases(this::startHeartbeat);
     private final AtomicLong finishes = new AtomicLong();
     private final Object schemaLock = new Object();
     private volatile boolean schemaReady;
@@ -110,23 +107,23 @@ public final class DefaultPostgresOutbox implements Outbox {
     @Override
     public Mono<Admission> accept(Recording r, String version) {
         Objects.requireNonNull(version, "version");
-        return holding(c -> sql.accept(c, r, version, clock.millis(), held.keySet()));
+        return held.claiming(this::transaction, c -> sql.accept(c, r, version, clock.millis(), held.ids()));
     }
 
     @Override
     public Mono<Admission> claim(long recordingId) {
-        return holding(c -> sql.claim(c, recordingId, clock.millis(), held.keySet()));
+        return held.claiming(this::transaction, c -> sql.claim(c, recordingId, clock.millis(), held.ids()));
     }
 
     @Override
     public Flux<Admission> claimUnfinished() {
-        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), held.keySet(),
+        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), held.ids(),
                 this::unreadable));
     }
 
     @Override
     public Flux<Admission> claimDue(Instant now) {
-        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), held.keySet(),
+        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), held.ids(),
                 this::unreadable));
     }
 
@@ -142,7 +139,7 @@ public final class DefaultPostgresOutbox implements Outbox {
     private Flux<Admission> claims(ClaimPage page) {
         return Flux.defer(() -> {
             AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return holdingAll(c -> page.claim(c, cursor.get()))
+            return held.claimingAll(this::transaction, c -> page.claim(c, cursor.get()))
                     .doOnNext(p -> cursor.set(p.next()))
                     .repeat(() -> cursor.get() != null)
                     .concatMapIterable(JournalSql.Claims::admissions, 1)
@@ -155,44 +152,6 @@ public final class DefaultPostgresOutbox implements Outbox {
         if (a.lease() != null) {
             release(a.lease()).subscribe(null, e -> log.warn("The shared outbox ({}*) could not release recording {}: {}",
                     prefix, a.lease().recordingId(), e.getMessage()));
-        }
-    }
-
-    /**
-     * Runs a claim; its lease is held here from before its commit, so that no other claim of this
-     * instance, however soon after, takes it for free; a claim that fails is forgotten again.
-     */
-    private Mono<Admission> holding(JournalWriter.Work<Admission> work) {
-        return holdingAll(c -> {
-            Admission a = work.run(c);
-            return a == null ? null : new JournalSql.Claims(List.of(a), null);
-        }).map(p -> p.admissions().get(0));
-    }
-
-    private Mono<JournalSql.Claims> holdingAll(JournalWriter.Work<JournalSql.Claims> work) {
-        return Mono.defer(() -> {
-            AtomicReference<JournalSql.Claims> claimed = new AtomicReference<>();
-            return transaction(c -> {
-                JournalSql.Claims p = work.run(c);
-                if (p != null) {
-                    p.admissions().forEach(this::hold);
-                    claimed.set(p);
-                }
-                return p;
-            }).doOnError(e -> {
-                JournalSql.Claims p = claimed.get();
-                if (p != null) {
-                    p.admissions().stream().filter(a -> a.lease() != null)
-                            .forEach(a -> held.remove(a.lease().recordingId(), a.lease()));
-                }
-            });
-        });
-    }
-
-    private void hold(Admission a) {
-        if (a.lease() != null) {
-            held.put(a.lease().recordingId(), a.lease());
-            startHeartbeat();
         }
     }
 
@@ -224,22 +183,18 @@ public final class DefaultPostgresOutbox implements Outbox {
 
     @Override
     public Mono<Void> finish(Lease lease, PipelineResult result, State state, Instant nextAttemptAt) {
-        return transaction(c -> {
+        return held.ending(lease, transaction(c -> {
             sql.finish(c, lease, result, state, nextAttemptAt, clock.millis());
             return null;
-        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
-                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease))
-                .then(Mono.defer(() -> finishes.getAndIncrement() % PRUNE_EVERY == 0 ? prune() : Mono.empty()));
+        })).then(Mono.defer(() -> finishes.getAndIncrement() % PRUNE_EVERY == 0 ? prune() : Mono.empty()));
     }
 
     @Override
     public Mono<Void> release(Lease lease) {
-        return transaction(c -> {
+        return held.ending(lease, transaction(c -> {
             sql.release(c, lease, clock.millis());
             return null;
-        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
-                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease))
-                .then();
+        }));
     }
 
     @FunctionalInterface
@@ -325,10 +280,10 @@ public final class DefaultPostgresOutbox implements Outbox {
         if (held.isEmpty()) {
             return Mono.empty();
         }
-        Map<Long, Lease> leases = Map.copyOf(held);
+        Map<Long, Lease> leases = held.snapshot();
         return transaction(c -> sql.renew(c, leases.keySet()))
                 .doOnNext(renewed -> leases.forEach((id, lease) -> {
-                    if (!renewed.contains(id) && held.remove(id, lease)) {
+                    if (!renewed.contains(id) && held.forget(lease)) {
                         log.warn("Recording {} is no longer held by {}: its lease expired and another instance took "
                                 + "it over (this instance was paused or lost the database for longer than the lease, {}); "
                                 + "its writes here are refused from now on", id, lease.owner(), settings.lease());

@@ -7,7 +7,6 @@ import dev.reelay.RecordingMetadata;
 import dev.reelay.ReelayException;
 import dev.reelay.outbox.Admission;
 import dev.reelay.outbox.Lease;
-import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxEntry.State;
@@ -31,11 +30,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -85,8 +82,7 @@ public final class SqliteOutbox implements Outbox {
     private final LongSupplier maxPages;
     private final JournalSql sql;
     private final JournalWriter writer;
-    /** Leases this instance holds: the recordings it runs (or is about to). */
-    private final Map<Long, Lease> held = new ConcurrentHashMap<>();
+    private final HeldLeases held = new HeldLeases(() -> { });
     private final ReentrantLock readLock = new ReentrantLock();
     private volatile boolean closed;
     private volatile boolean repairNext;
@@ -130,23 +126,23 @@ public final class SqliteOutbox implements Outbox {
     @Override
     public Mono<Admission> accept(Recording r, String version) {
         Objects.requireNonNull(version, "version");
-        return holding(c -> sql.accept(c, r, version, clock.millis(), held.keySet()));
+        return held.claiming(writer::submit, c -> sql.accept(c, r, version, clock.millis(), held.ids()));
     }
 
     @Override
     public Mono<Admission> claim(long recordingId) {
-        return holding(c -> sql.claim(c, recordingId, clock.millis(), held.keySet()));
+        return held.claiming(writer::submit, c -> sql.claim(c, recordingId, clock.millis(), held.ids()));
     }
 
     @Override
     public Flux<Admission> claimUnfinished() {
-        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), held.keySet(),
+        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), held.ids(),
                 this::unreadable));
     }
 
     @Override
     public Flux<Admission> claimDue(Instant now) {
-        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), held.keySet(),
+        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), held.ids(),
                 this::unreadable));
     }
 
@@ -162,7 +158,7 @@ public final class SqliteOutbox implements Outbox {
     private Flux<Admission> claims(ClaimPage page) {
         return Flux.defer(() -> {
             AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return holdingAll(c -> page.claim(c, cursor.get()))
+            return held.claimingAll(writer::submit, c -> page.claim(c, cursor.get()))
                     .doOnNext(p -> cursor.set(p.next()))
                     .repeat(() -> cursor.get() != null)
                     .concatMapIterable(JournalSql.Claims::admissions, 1)
@@ -175,43 +171,6 @@ public final class SqliteOutbox implements Outbox {
         if (a.lease() != null) {
             release(a.lease()).subscribe(null, e -> log.warn("The outbox at {} could not release recording {}: {}",
                     file, a.lease().recordingId(), e.getMessage()));
-        }
-    }
-
-    /**
-     * Runs a claim; its lease is held here from before its commit, so that no other claim of this
-     * instance, however soon after, takes it for free; a claim that fails is forgotten again.
-     */
-    private Mono<Admission> holding(JournalWriter.Work<Admission> work) {
-        return holdingAll(c -> {
-            Admission a = work.run(c);
-            return a == null ? null : new JournalSql.Claims(List.of(a), null);
-        }).map(p -> p.admissions().get(0));
-    }
-
-    private Mono<JournalSql.Claims> holdingAll(JournalWriter.Work<JournalSql.Claims> work) {
-        return Mono.defer(() -> {
-            AtomicReference<JournalSql.Claims> claimed = new AtomicReference<>();
-            return writer.submit(c -> {
-                JournalSql.Claims p = work.run(c);
-                if (p != null) {
-                    p.admissions().forEach(this::hold);
-                    claimed.set(p);
-                }
-                return p;
-            }).doOnError(e -> {
-                JournalSql.Claims p = claimed.get();
-                if (p != null) {
-                    p.admissions().stream().filter(a -> a.lease() != null)
-                            .forEach(a -> held.remove(a.lease().recordingId(), a.lease()));
-                }
-            });
-        });
-    }
-
-    private void hold(Admission a) {
-        if (a.lease() != null) {
-            held.put(a.lease().recordingId(), a.lease());
         }
     }
 
@@ -243,24 +202,22 @@ public final class SqliteOutbox implements Outbox {
 
     @Override
     public Mono<Void> finish(Lease lease, PipelineResult result, State state, Instant nextAttemptAt) {
-        return writer.<Void>submit(c -> {
+        return held.ending(lease, writer.<Void>submit(c -> {
             sql.finish(c, lease, result, state, nextAttemptAt, clock.millis());
             if (++finishesSincePrune >= PRUNE_EVERY) {
                 finishesSincePrune = 0;
                 sql.prune(c, clock.millis() - retention.toMillis(), PRUNE_BATCH);
             }
             return null;
-        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
-                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease));
+        }));
     }
 
     @Override
     public Mono<Void> release(Lease lease) {
-        return writer.<Void>submit(c -> {
+        return held.ending(lease, writer.<Void>submit(c -> {
             sql.release(c, lease, clock.millis());
             return null;
-        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
-                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease));
+        }));
     }
 
     @FunctionalInterface
