@@ -1,33 +1,17 @@
 package dev.reelay.internal.outbox;
 
-import dev.reelay.FileOutcome;
-import dev.reelay.PipelineResult;
-import dev.reelay.Recording;
-import dev.reelay.RecordingMetadata;
 import dev.reelay.ReelayException;
-import dev.reelay.outbox.Admission;
 import dev.reelay.outbox.Lease;
-import dev.reelay.outbox.Outbox;
-import dev.reelay.outbox.OutboxEntry;
-import dev.reelay.outbox.OutboxEntry.State;
-import dev.reelay.storage.MultipartProgress;
-import dev.reelay.webhook.WebhookOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -51,11 +35,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>Closing gives up the leases still held, so other instances take over at once.</li>
  * </ul>
  */
-public final class DefaultPostgresOutbox implements Outbox {
+public final class DefaultPostgresOutbox extends JournalOutbox {
 
-    private static final Logger log = LoggerFactory.getLogger("dev.reelay.outbox");
-    private static final int READ_PAGE = 64;
-    private static final int CLAIM_PAGE = 16;
     private static final int PRUNE_BATCH = 500;
     private static final int PRUNE_BATCHES = 20;
     private static final int PRUNE_EVERY = 1000;
@@ -81,11 +62,8 @@ public final class DefaultPostgresOutbox implements Outbox {
 
     private final Settings settings;
     private final String prefix;
-    private final Clock clock;
-    private final JournalSql sql;
     private final Scheduler jdbc;
     private final String transactionSettings;
-    private final HeldLeases held = new HeldLeases(this::startHeartbeat);
     private final AtomicLong finishes = new AtomicLong();
     private final Object schemaLock = new Object();
     private volatile boolean schemaReady;
@@ -94,171 +72,41 @@ public final class DefaultPostgresOutbox implements Outbox {
     private Disposable heartbeat;
 
     public DefaultPostgresOutbox(Settings settings) {
-        this.settings = Objects.requireNonNull(settings, "settings");
+        super(new JournalSql(new PostgresDialect(), settings.instanceName(), settings.qualifiedPrefix(), settings.lease()),
+                settings.clock());
+        this.settings = settings;
         this.prefix = settings.qualifiedPrefix();
-        this.clock = settings.clock();
-        this.sql = new JournalSql(new PostgresDialect(), settings.instanceName(), prefix, settings.lease());
         this.jdbc = Schedulers.newBoundedElastic(settings.connections(), 100_000, "reelay-postgres", 60, true);
         this.transactionSettings = "SET LOCAL idle_in_transaction_session_timeout = " + settings.lease().toMillis();
     }
 
-    // ---- the SPI
+    // ---- how it writes and reads
 
+    /** A transaction of its own, on a pooled connection, on the outbox's JDBC scheduler. */
     @Override
-    public Mono<Admission> accept(Recording r, String version) {
-        Objects.requireNonNull(version, "version");
-        return held.claiming(this::transaction, c -> sql.accept(c, r, version, clock.millis(), held.ids()));
-    }
-
-    @Override
-    public Mono<Admission> claim(long recordingId) {
-        return held.claiming(this::transaction, c -> sql.claim(c, recordingId, clock.millis(), held.ids()));
+    <T> Mono<T> write(JournalWriter.Work<T> work) {
+        return transaction(work);
     }
 
     @Override
-    public Flux<Admission> claimUnfinished() {
-        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), held.ids(),
-                this::unreadable));
+    <T> Mono<T> read(JournalWriter.Work<T> work) {
+        return transaction(work);
+    }
+
+    /** Every thousandth finish (and the first) prunes, in small batches after it. */
+    @Override
+    Mono<Void> finished() {
+        return finishes.getAndIncrement() % PRUNE_EVERY == 0 ? prune() : Mono.empty();
     }
 
     @Override
-    public Flux<Admission> claimDue(Instant now) {
-        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), held.ids(),
-                this::unreadable));
-    }
-
-    @FunctionalInterface
-    private interface ClaimPage {
-        JournalSql.Claims claim(Connection c, JournalSql.Cursor after) throws SQLException;
-    }
-
-    /**
-     * Claims page after page, each once the one before was handed out, so that at most a page is
-     * claimed ahead of demand; claims cancelled before they were handed out are released.
-     */
-    private Flux<Admission> claims(ClaimPage page) {
-        return Flux.defer(() -> {
-            AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return held.claimingAll(this::transaction, c -> page.claim(c, cursor.get()))
-                    .doOnNext(p -> cursor.set(p.next()))
-                    .repeat(() -> cursor.get() != null)
-                    .concatMapIterable(JournalSql.Claims::admissions, 1)
-                    .doOnDiscard(Admission.class, this::releaseUnused)
-                    .doOnDiscard(JournalSql.Claims.class, p -> p.admissions().forEach(this::releaseUnused));
-        });
-    }
-
-    private void releaseUnused(Admission a) {
-        if (a.lease() != null) {
-            release(a.lease()).subscribe(null, e -> log.warn("The shared outbox ({}*) could not release recording {}: {}",
-                    prefix, a.lease().recordingId(), e.getMessage()));
-        }
+    void leaseTaken() {
+        startHeartbeat();
     }
 
     @Override
-    public Mono<Void> fileStored(Lease lease, FileOutcome f) {
-        return leased(lease, c -> sql.fileStored(c, lease.recordingId(), f));
-    }
-
-    @Override
-    public Mono<Void> multipartStarted(Lease lease, String fileName, MultipartProgress upload) {
-        return leased(lease, c -> sql.multipartStarted(c, lease.recordingId(), fileName, upload));
-    }
-
-    @Override
-    public Mono<Void> partStored(Lease lease, String fileName, String uploadId, MultipartProgress.Part part) {
-        return leased(lease, c -> sql.partStored(c, lease.recordingId(), fileName, uploadId, part));
-    }
-
-    @Override
-    public Mono<Void> metadataStored(Lease lease, RecordingMetadata metadata, FileOutcome f) {
-        byte[] body = metadata.toJson();
-        return leased(lease, c -> sql.metadataStored(c, lease.recordingId(), body, f));
-    }
-
-    @Override
-    public Mono<Void> delivery(Lease lease, WebhookOutcome o) {
-        return leased(lease, c -> sql.delivery(c, lease.recordingId(), o));
-    }
-
-    @Override
-    public Mono<Void> finish(Lease lease, PipelineResult result, State state, Instant nextAttemptAt) {
-        return held.ending(lease, transaction(c -> {
-            sql.finish(c, lease, result, state, nextAttemptAt, clock.millis());
-            return null;
-        })).then(Mono.defer(() -> finishes.getAndIncrement() % PRUNE_EVERY == 0 ? prune() : Mono.empty()));
-    }
-
-    @Override
-    public Mono<Void> release(Lease lease) {
-        return held.ending(lease, transaction(c -> {
-            sql.release(c, lease, clock.millis());
-            return null;
-        }));
-    }
-
-    @FunctionalInterface
-    private interface LeasedWrite {
-        void write(Connection c) throws SQLException;
-    }
-
-    private Mono<Void> leased(Lease lease, LeasedWrite write) {
-        return transaction(c -> {
-            sql.checkLease(c, lease, clock.millis());
-            write.write(c);
-            return null;
-        });
-    }
-
-    @Override
-    public Mono<OutboxEntry> entry(long id) {
-        return transaction(c -> sql.entry(c, id));
-    }
-
-    @Override
-    public Flux<OutboxEntry> unfinished() {
-        return pages(List.of(State.IN_PROGRESS));
-    }
-
-    @Override
-    public Flux<OutboxEntry> pending() {
-        return pages(List.of(State.PENDING, State.PARKED, State.GAVE_UP));
-    }
-
-    /** Reads page after page, each in a transaction of its own once the one before is used up. */
-    private Flux<OutboxEntry> pages(List<State> states) {
-        return Flux.defer(() -> {
-            AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return transaction(c -> sql.page(c, states, cursor.get(), READ_PAGE, this::unreadable))
-                    .doOnNext(p -> cursor.set(p.next()))
-                    .repeat(() -> cursor.get() != null)
-                    .concatMapIterable(JournalSql.Page::entries, 1);
-        });
-    }
-
-    @Override
-    public Mono<Void> disableEndpoint(String endpoint, String reason) {
-        return transaction(c -> {
-            sql.disableEndpoint(c, endpoint, reason, clock.millis());
-            return null;
-        });
-    }
-
-    @Override
-    public Mono<Void> enableEndpoint(String endpoint) {
-        return transaction(c -> {
-            sql.enableEndpoint(c, endpoint);
-            return null;
-        });
-    }
-
-    @Override
-    public Mono<Set<String>> disabledEndpoints() {
-        return transaction(sql::disabledEndpoints);
-    }
-
-    private void unreadable(String problem) {
-        log.warn("The shared outbox ({}*): {}", prefix, problem);
+    String where() {
+        return "the shared outbox (" + prefix + "*)";
     }
 
     // ---- leases
