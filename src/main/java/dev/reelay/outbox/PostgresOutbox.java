@@ -39,7 +39,8 @@ import javax.sql.DataSource;
  * <p>The tables are created on first use (or checked only, with {@code createSchema(false)}); the
  * scripts are shipped as {@code dev/reelay/outbox/postgres/V<n>__*.sql} for DBAs who apply them
  * themselves. Every JDBC call runs on a bounded scheduler of the outbox's own, with at most
- * {@link Builder#connections(int)} connections taken from the pool at once.
+ * {@link Builder#connections(int)} connections taken from the pool at once, plus one for the
+ * heartbeat.
  */
 public final class PostgresOutbox {
 
@@ -95,7 +96,11 @@ public final class PostgresOutbox {
             return this;
         }
 
-        /** The most connections taken from the data source at once (the size of the outbox's JDBC scheduler). Default 4. */
+        /**
+         * How many journal calls run at once, each on a connection taken from the data source (the
+         * size of the outbox's JDBC scheduler); the heartbeat takes one more, on a thread of its
+         * own, so give the pool at least this plus one for Reelay. Default 4.
+         */
         public Builder connections(int connections) {
             this.connections = connections;
             return this;

@@ -26,8 +26,9 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li>Claims lock the rows they read ({@code FOR UPDATE SKIP LOCKED}) inside their transaction
  *       and claim them in the same one, each only if its fencing token is still the one read.</li>
- *   <li>Leases are given and checked by the database's clock; a heartbeat renews the leases this
- *       instance holds every third of the lease; a write renews its own lease too.</li>
+ *   <li>Leases are given and checked by the database's clock; a heartbeat, on a thread of its
+ *       own, renews the leases this instance holds every third of the lease; a write renews its
+ *       own lease too.</li>
  *   <li>No transaction outlives a lease: {@code idle_in_transaction_session_timeout} is set to
  *       the lease in each, so an instance paused mid-transaction frees its rows when its lease
  *       would have expired anyway.</li>
@@ -63,6 +64,8 @@ public final class DefaultPostgresOutbox extends JournalOutbox {
     private final Settings settings;
     private final String prefix;
     private final Scheduler jdbc;
+    /** The heartbeat's own thread: renewals never wait behind a queue of writes. */
+    private final Scheduler heartbeatThread;
     private final String transactionSettings;
     private final AtomicLong finishes = new AtomicLong();
     private final Object schemaLock = new Object();
@@ -77,6 +80,7 @@ public final class DefaultPostgresOutbox extends JournalOutbox {
         this.settings = settings;
         this.prefix = settings.qualifiedPrefix();
         this.jdbc = Schedulers.newBoundedElastic(settings.connections(), 100_000, "reelay-postgres", 60, true);
+        this.heartbeatThread = Schedulers.newBoundedElastic(1, 16, "reelay-postgres-heartbeat", 60, true);
         this.transactionSettings = "SET LOCAL idle_in_transaction_session_timeout = " + settings.lease().toMillis();
     }
 
@@ -129,7 +133,7 @@ public final class DefaultPostgresOutbox extends JournalOutbox {
             return Mono.empty();
         }
         Map<Long, Lease> leases = held.snapshot();
-        return transaction(c -> sql.renew(c, leases.keySet()))
+        return transaction(c -> sql.renew(c, leases.keySet()), heartbeatThread)
                 .doOnNext(renewed -> leases.forEach((id, lease) -> {
                     if (!renewed.contains(id) && held.forget(lease)) {
                         log.warn("Recording {} is no longer held by {}: its lease expired and another instance took "
@@ -172,8 +176,12 @@ public final class DefaultPostgresOutbox extends JournalOutbox {
      * runs on the parallel scheduler, so that the JDBC threads only talk to the database.
      */
     private <T> Mono<T> transaction(JournalWriter.Work<T> work) {
+        return transaction(work, jdbc);
+    }
+
+    private <T> Mono<T> transaction(JournalWriter.Work<T> work, Scheduler on) {
         return Mono.defer(() -> closed ? Mono.<T>error(failure(new JournalWriter.ClosedException()))
-                        : Mono.fromCallable(() -> inTransaction(work)).subscribeOn(jdbc))
+                        : Mono.fromCallable(() -> inTransaction(work)).subscribeOn(on))
                 .publishOn(Schedulers.parallel());
     }
 
@@ -305,6 +313,7 @@ public final class DefaultPostgresOutbox extends JournalOutbox {
         } catch (IllegalStateException e) {
             jdbc.dispose(); // closed from a thread that must not block: the transactions under way are cut short
         }
+        heartbeatThread.dispose();
         if (held.isEmpty() || !schemaReady) {
             return;
         }
