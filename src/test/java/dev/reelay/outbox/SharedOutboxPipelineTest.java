@@ -113,6 +113,55 @@ class SharedOutboxPipelineTest extends ServersTest {
         }
     }
 
+    /**
+     * Instance a stores a recording's files and then stalls (a host's stage holds it); its lease
+     * runs out and b takes the recording over and completes it. When a goes on, the journal refuses
+     * its writes, and a delivers nothing: the receiver gets the webhook once, from b.
+     */
+    @Test
+    void aRunWhoseRecordingWasTakenOverDeliversNothing() throws Exception {
+        Outbox outboxA = PostgresOutbox.builder(dataSource).schema(schema).instanceName("host-a")
+                .lease(Duration.ofMinutes(1)).build();
+        outboxes.add(outboxA);
+        reactor.core.publisher.Sinks.One<Boolean> reached = reactor.core.publisher.Sinks.one();
+        reactor.core.publisher.Sinks.One<Boolean> gate = reactor.core.publisher.Sinks.one();
+        try (RecordingPipeline a = RecordingPipeline.create(PipelineOptions.builder()
+                     .s3(s3.sharedClientOptions().build())
+                     .webhook(receiver.url())
+                     .media(MediaOptions.disabled())
+                     .outbox(OutboxOptions.builder().outbox(outboxA).build())
+                     .build(),
+                stages -> stages.prepare().andThen(stages.upload())
+                        .andThen(jobs -> jobs.doOnNext(j -> reached.tryEmitValue(true)).delayUntil(j -> gate.asMono()))
+                        .andThen(stages.metadata()).andThen(stages.deliver()));
+             RecordingPipeline b = instance("host-b")) {
+            java.util.concurrent.atomic.AtomicReference<PipelineResult> resultA = new java.util.concurrent.atomic.AtomicReference<>();
+            Disposable running = a.submit(recording(6)).subscribe(resultA::set);
+            try {
+                StepVerifier.create(reached.asMono()).expectNext(true).expectComplete().verify(LIMIT);
+                // a's lease runs out (as if a had been paused for a minute)
+                try (java.sql.Connection c = PostgresServer.shared().connect(); java.sql.Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE " + schema + ".reelay_recordings SET lease_until = 0 WHERE id = 6");
+                }
+                assertThat(one(b.retry(6)).status()).isEqualTo(Status.COMPLETED);
+
+                gate.tryEmitValue(true);
+                StepVerifier.create(reactor.core.publisher.Mono.fromSupplier(resultA::get)
+                                .repeatWhenEmpty(r -> r.delayElements(Duration.ofMillis(50))))
+                        .assertNext(r -> {
+                            assertThat(r.status()).isEqualTo(Status.REJECTED);
+                            assertThat(r.reason()).hasValueSatisfying(why -> assertThat(why).contains("took it over"));
+                        })
+                        .expectComplete()
+                        .verify(LIMIT);
+                assertThat(receiver.deliveries().get(6L)).as("delivered once, by b").hasSize(1);
+                assertThat(one(b.outbox().entry(6)).state()).isEqualTo(OutboxEntry.State.DONE);
+            } finally {
+                running.dispose();
+            }
+        }
+    }
+
     @Test
     void aPipelineMakesAndClosesAJournalInPostgresFromADataSource() {
         try (RecordingPipeline a = RecordingPipeline.create(PipelineOptions.builder()

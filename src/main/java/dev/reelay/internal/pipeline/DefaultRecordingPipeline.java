@@ -157,6 +157,14 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         });
     }
 
+    /** The result of a run whose recording another instance took over meanwhile: that instance finishes it. */
+    private static PipelineResult takenOver(Recording recording, Lease lease) {
+        log.warn("Recording {} was taken over by another instance after the lease of {} expired; this run stops "
+                + "and leaves it to that instance", recording.id(), lease.owner());
+        return duplicate(recording, "another instance, which took it over after the lease of " + lease.owner()
+                + " expired");
+    }
+
     private static PipelineResult duplicate(Recording recording, String holder) {
         return RecordingJob.of(recording).reject("recording " + recording.id() + ": recording_id is already being "
                 + "processed" + (holder == null ? " (a duplicate in flight)" : " by " + holder)
@@ -221,7 +229,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                         .next()
                         .switchIfEmpty(Mono.error(() -> new IllegalStateException("a stage dropped the recording")))
                         .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
-                        .flatMap(done -> finish(done.result(), lease, attempt, acceptedAt))
+                        .flatMap(done -> run.leaseLost().get() ? Mono.just(takenOver(job.recording(), lease))
+                                : finish(done.result(), lease, attempt, acceptedAt))
                         .contextWrite(Journaling.context(run)),
                 this::deleteWorkFiles,
                 (run, e) -> deleteWorkFiles(run),
