@@ -17,8 +17,9 @@ import reactor.core.publisher.Mono;
  * that after a crash or a restart the pipeline finishes what was left without doing again what
  * was done.
  *
- * <p>The embedded default keeps a SQLite file (see {@link OutboxOptions}). A host with another
- * database implements this interface; the rules it must keep:
+ * <p>The embedded default keeps a SQLite file (see {@link OutboxOptions}); {@link PostgresOutbox}
+ * keeps one journal for several host instances in PostgreSQL. A host with another database
+ * implements this interface; the rules it must keep:
  * <ul>
  *   <li><b>True answers.</b> A write's {@code Mono} completes only once the write is durable, and
  *       errors only if nothing of it was kept. Implementations never block the subscribing
@@ -29,6 +30,10 @@ import reactor.core.publisher.Mono;
  *       until {@link #finish} or {@link #release}, or, where several instances share the
  *       journal, until it expires unrenewed. Writes carrying a lease that is no longer held
  *       fail with {@link LeaseLostException} and change nothing.</li>
+ *   <li><b>Several instances.</b> Where instances share the journal, a recording another live
+ *       instance holds is {@code HELD}, never claimed; two instances claiming at once never get
+ *       the same recording; leases expire by one clock for all (the database's, not the hosts'),
+ *       and the implementation renews the leases it holds while their work goes on.</li>
  *   <li><b>Versions.</b> {@link #accept} compares the recording's version (a digest of its files'
  *       paths, sizes and modification times, computed by the pipeline) with what it holds: the
  *       same version continues or is already complete; another version starts afresh.</li>

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * Where the embedded outbox keeps its journal and how long it keeps trying.
@@ -25,6 +26,10 @@ import java.util.Optional;
  *                 .build())
  *         .build();
  * }</pre>
+ *
+ * <p>Several host instances share one journal in PostgreSQL: {@code postgres(dataSource)} for the
+ * defaults, or {@code outbox(PostgresOutbox.builder(dataSource)…build())} to choose the lease, the
+ * schema or the table prefix (see {@link PostgresOutbox}).
  */
 public final class OutboxOptions {
 
@@ -33,6 +38,7 @@ public final class OutboxOptions {
     private final Path directory;
     private final boolean disabled;
     private final Outbox outbox;
+    private final DataSource postgres;
     private final List<Duration> retrySchedule;
     private final Duration giveUpAfter;
     private final Duration retention;
@@ -42,6 +48,7 @@ public final class OutboxOptions {
         if (disabled) {
             this.directory = null;
             this.outbox = null;
+            this.postgres = null;
             this.retrySchedule = List.of();
             this.giveUpAfter = Duration.ZERO;
             this.retention = Duration.ZERO;
@@ -49,6 +56,10 @@ public final class OutboxOptions {
         }
         this.directory = b.directory != null ? b.directory : defaultDirectory();
         this.outbox = b.outbox;
+        this.postgres = b.postgres;
+        if (outbox != null && postgres != null) {
+            throw new IllegalArgumentException("outbox(...) and postgres(...) both set: choose one journal");
+        }
         this.retrySchedule = List.copyOf(b.retrySchedule);
         if (retrySchedule.isEmpty()) {
             throw new IllegalArgumentException("retrySchedule must hold at least one delay");
@@ -94,6 +105,11 @@ public final class OutboxOptions {
         return Optional.ofNullable(outbox);
     }
 
+    /** The data source of a journal in PostgreSQL that the pipeline makes (and closes), when one was given. */
+    public Optional<DataSource> postgres() {
+        return Optional.ofNullable(postgres);
+    }
+
     /** Delays between automatic retries of a recording that did not complete; the last repeats. */
     public List<Duration> retrySchedule() {
         return retrySchedule;
@@ -112,7 +128,7 @@ public final class OutboxOptions {
     @Override
     public String toString() {
         return disabled ? "OutboxOptions{disabled}" : "OutboxOptions{directory=" + directory + ", outbox="
-                + (outbox == null ? "embedded" : outbox) + ", retrySchedule=" + retrySchedule + ", giveUpAfter="
+                + (outbox != null ? outbox : postgres != null ? "postgres" : "embedded") + ", retrySchedule=" + retrySchedule + ", giveUpAfter="
                 + giveUpAfter + ", retention=" + retention + "}";
     }
 
@@ -120,6 +136,7 @@ public final class OutboxOptions {
     public static final class Builder {
         private Path directory;
         private Outbox outbox;
+        private DataSource postgres;
         private List<Duration> retrySchedule = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5),
                 Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(6), Duration.ofHours(12));
         private Duration giveUpAfter = Duration.ofDays(3);
@@ -137,6 +154,17 @@ public final class OutboxOptions {
         /** A host's own outbox instead of the embedded one; Reelay does not close it. */
         public Builder outbox(Outbox outbox) {
             this.outbox = Objects.requireNonNull(outbox, "outbox");
+            return this;
+        }
+
+        /**
+         * A journal shared with other host instances, in PostgreSQL, with {@link PostgresOutbox}'s
+         * defaults (30 s leases, tables {@code reelay_*} in the connections' schema, created on
+         * first use) and this retention. The pipeline makes it and closes it; the data source is
+         * the host's, never closed by Reelay.
+         */
+        public Builder postgres(DataSource dataSource) {
+            this.postgres = Objects.requireNonNull(dataSource, "dataSource");
             return this;
         }
 

@@ -63,7 +63,8 @@ public final class Benchmarks {
                     case 3 -> () -> new Backpressure(config, s3, receiver, dir).run();
                     case 4 -> () -> new WebhookDelivery(config, receiver).run();
                     case 5 -> () -> new MediaTiming(config, dir).run();
-                    default -> throw new IllegalArgumentException("no workload " + w + " (1 to 5)");
+                    case 6 -> () -> new SharedJournal(config, s3, receiver, dir).run();
+                    default -> throw new IllegalArgumentException("no workload " + w + " (1 to 6)");
                 };
                 try {
                     sections.add(workload.get());

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * The flags of a run, read from {@code -Dbench.*} system properties (the benchmarks pom passes
  * the Maven properties of the same names on to the harness JVM).
  *
- * @param workloads            which workloads to run, 1 to 5
+ * @param workloads            which workloads to run, 1 to 6
  * @param reps                 measured repetitions of workloads 1 and 4 (after a warm-up)
  * @param recordings           recordings of workload 1
  * @param bigMiB               the size of workload 2's large video
@@ -41,7 +41,7 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
     static final long TMP_NEEDED = 6L * 1024 * 1024 * 1024;
 
     static Config fromSystemProperties() {
-        Set<Integer> workloads = Arrays.stream(System.getProperty("bench.workloads", "1,2,3,4,5").split(","))
+        Set<Integer> workloads = Arrays.stream(System.getProperty("bench.workloads", "1,2,3,4,5,6").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt)
                 .collect(Collectors.toCollection(TreeSet::new));
         return new Config(workloads,

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The journal's queries and its policy (what accepting and claiming a recording means), in SQL
  * that SQLite and PostgreSQL both speak, on a connection whose transaction the caller owns.
- * Where the two differ ({@link Dialect}): row locks when claiming, and whether a lease held by
- * another instance may still be alive.
+ * Where the two differ ({@link Dialect}): row locks when claiming, whether a lease held by
+ * another instance may still be alive, and the database's clock, by which leases expire (never
+ * a host's: two hosts whose clocks disagree still agree on whether a lease is alive).
  */
 final class JournalSql {
 
@@ -54,14 +55,41 @@ final class JournalSql {
 
         /** Whether the statement failed on its own (a constraint) rather than because of the database. */
         boolean ownFailure(SQLException e);
+
+        /** The database's clock as an SQL expression of epoch milliseconds: leases are given and checked by it. */
+        String clockMillis();
     }
 
     private final Dialect dialect;
     private final String owner;
+    /** An SQL expression: when a lease given now expires, on the database's clock. */
+    private final String leaseUntil;
+    /** An SQL expression: whether the row's lease is alive now, on the database's clock (null when it has none). */
+    private final String leaseAlive;
+    private final String recordingsTable;
+    private final String filesTable;
+    private final String multipartTable;
+    private final String partsTable;
+    private final String metadataTable;
+    private final String deliveriesTable;
+    private final String disabledTable;
 
-    JournalSql(Dialect dialect, String owner) {
+    /**
+     * @param tablePrefix what every table name starts with (a schema and a prefix, checked by the caller)
+     * @param lease       how long a lease lasts unrenewed
+     */
+    JournalSql(Dialect dialect, String owner, String tablePrefix, java.time.Duration lease) {
         this.dialect = dialect;
         this.owner = owner;
+        this.leaseUntil = "(" + dialect.clockMillis() + " + " + lease.toMillis() + ")";
+        this.leaseAlive = "(lease_until >= " + dialect.clockMillis() + ")";
+        this.recordingsTable = tablePrefix + "recordings";
+        this.filesTable = tablePrefix + "files";
+        this.multipartTable = tablePrefix + "multipart";
+        this.partsTable = tablePrefix + "parts";
+        this.metadataTable = tablePrefix + "metadata";
+        this.deliveriesTable = tablePrefix + "deliveries";
+        this.disabledTable = tablePrefix + "disabled_endpoints";
     }
 
     String owner() {
@@ -71,26 +99,33 @@ final class JournalSql {
     // ---- accepting and claiming
 
     /** See {@link dev.reelay.outbox.Outbox#accept}: decides and writes in the caller's transaction. */
-    Admission accept(Connection c, Recording r, String version, long now, long leaseUntil, Set<Long> heldHere)
-            throws SQLException {
+    Admission accept(Connection c, Recording r, String version, long now, Set<Long> heldHere) throws SQLException {
         String json = RecordingJson.write(r);
         Row row = row(c, r.id(), true);
         if (row == null) {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO recordings (id, recording, version, state, "
-                    + "reason, attempts, accepted_at, updated_at, next_attempt_at, lease_owner, lease_until, lease_token) "
-                    + "VALUES (?, ?, ?, 'IN_PROGRESS', NULL, 1, ?, ?, NULL, ?, ?, 1)")) {
+            int inserted;
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + recordingsTable + " (id, recording, version, "
+                    + "state, reason, attempts, accepted_at, updated_at, next_attempt_at, lease_owner, lease_until, "
+                    + "lease_token) VALUES (?, ?, ?, 'IN_PROGRESS', NULL, 1, ?, ?, NULL, ?, " + leaseUntil + ", 1) "
+                    + "ON CONFLICT (id) DO NOTHING")) {
                 s.setLong(1, r.id());
                 s.setString(2, json);
                 s.setString(3, version);
                 s.setLong(4, now);
                 s.setLong(5, now);
                 s.setString(6, owner);
-                s.setLong(7, leaseUntil);
-                s.executeUpdate();
+                inserted = s.executeUpdate();
             }
-            return started(c, r.id(), 1);
+            if (inserted == 1) {
+                return started(c, r.id(), 1);
+            }
+            // another instance journaled it first (its insert committed while ours waited): decide on its row
+            row = row(c, r.id(), true);
+            if (row == null) {
+                throw new SQLException("recording " + r.id() + " was journaled and removed at once by another instance");
+            }
         }
-        if (held(row, now, heldHere)) {
+        if (held(row, heldHere)) {
             return held(c, r.id());
         }
         boolean sameFiles = version.equals(row.version) && row.state != State.REJECTED;
@@ -100,43 +135,43 @@ final class JournalSql {
         if (sameFiles) {
             if (!json.equals(row.json)) {
                 // the same files with other details (a title, say): stored files stay, the document and its deliveries go
-                deleteWhere(c, List.of("metadata", "deliveries"), r.id());
-                try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET recording = ? WHERE id = ?")) {
+                deleteWhere(c, List.of(metadataTable, deliveriesTable), r.id());
+                try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET recording = ? WHERE id = ?")) {
                     s.setString(1, json);
                     s.setLong(2, r.id());
                     s.executeUpdate();
                 }
             }
-            return claimed(c, row, now, leaseUntil);
+            return claimed(c, row, now);
         }
         // another version of the files: everything recorded goes but for multipart uploads, which the
         // upload stage aborts when the file no longer matches
-        deleteWhere(c, List.of("files", "metadata", "deliveries"), r.id());
-        try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET recording = ?, version = ?, "
+        deleteWhere(c, List.of(filesTable, metadataTable, deliveriesTable), r.id());
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET recording = ?, version = ?, "
                 + "state = 'IN_PROGRESS', reason = NULL, attempts = 1, accepted_at = ?, updated_at = ?, "
-                + "next_attempt_at = NULL, lease_owner = ?, lease_until = ?, lease_token = lease_token + 1 WHERE id = ?")) {
+                + "next_attempt_at = NULL, lease_owner = ?, lease_until = " + leaseUntil + ", lease_token = lease_token + 1 "
+                + "WHERE id = ?")) {
             s.setString(1, json);
             s.setString(2, version);
             s.setLong(3, now);
             s.setLong(4, now);
             s.setString(5, owner);
-            s.setLong(6, leaseUntil);
-            s.setLong(7, r.id());
+            s.setLong(6, r.id());
             s.executeUpdate();
         }
         return started(c, r.id(), row.token + 1);
     }
 
     /** Claims one entry to run again: {@code CONTINUED}, {@code HELD}, or null when there is none. */
-    Admission claim(Connection c, long id, long now, long leaseUntil, Set<Long> heldHere) throws SQLException {
+    Admission claim(Connection c, long id, long now, Set<Long> heldHere) throws SQLException {
         Row row = row(c, id, true);
         if (row == null) {
             return null;
         }
-        if (held(row, now, heldHere)) {
+        if (held(row, heldHere)) {
             return held(c, id);
         }
-        return claimed(c, row, now, leaseUntil);
+        return claimed(c, row, now);
     }
 
     /** Where a page of claims starts: after this (time, id) in the page's order. */
@@ -149,67 +184,105 @@ final class JournalSql {
     }
 
     /** Claims up to {@code limit} interrupted entries after the cursor, oldest accepted first. */
-    Claims claimUnfinished(Connection c, Cursor after, int limit, long now, long leaseUntil, Set<Long> heldHere,
+    Claims claimUnfinished(Connection c, Cursor after, int limit, long now, Set<Long> heldHere,
                            Consumer<String> unreadable) throws SQLException {
-        return claimPage(c, "state = 'IN_PROGRESS'", "accepted_at", after, limit, now, leaseUntil, heldHere, unreadable);
+        return claimPage(c, "state = 'IN_PROGRESS'", "accepted_at", after, limit, now, heldHere, unreadable);
     }
 
     /** Claims up to {@code limit} entries due at {@code now}, soonest due first. */
-    Claims claimDue(Connection c, Cursor after, int limit, long now, long leaseUntil, Set<Long> heldHere,
+    Claims claimDue(Connection c, Cursor after, int limit, long now, Set<Long> heldHere,
                     Consumer<String> unreadable) throws SQLException {
         return claimPage(c, "state IN ('PENDING', 'PARKED') AND next_attempt_at IS NOT NULL AND next_attempt_at <= " + now,
-                "next_attempt_at", after, limit, now, leaseUntil, heldHere, unreadable);
+                "next_attempt_at", after, limit, now, heldHere, unreadable);
     }
 
+    /**
+     * One page of claims, in the caller's transaction: the rows are read and locked (skipping rows
+     * another transaction has locked: another instance claiming them now), then claimed in one
+     * batch, each only if its token is still the one read, so that a row claimed elsewhere
+     * meanwhile is never claimed twice.
+     */
     private Claims claimPage(Connection c, String condition, String order, Cursor after, int limit, long now,
-                             long leaseUntil, Set<Long> heldHere, Consumer<String> unreadable) throws SQLException {
+                             Set<Long> heldHere, Consumer<String> unreadable) throws SQLException {
         List<Row> candidates = new ArrayList<>();
         Cursor last = null;
-        try (PreparedStatement s = c.prepareStatement("SELECT id, " + order + " FROM recordings WHERE " + condition
-                + " AND (" + order + " > ? OR (" + order + " = ? AND id > ?)) ORDER BY " + order + ", id LIMIT ?"
+        // where other instances can be alive, the rows they hold are not even looked at
+        String free = dialect.shared() ? " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < "
+                + dialect.clockMillis() + ")" : "";
+        try (PreparedStatement s = c.prepareStatement("SELECT id, " + order + ", recording, version, state, lease_owner, "
+                + "lease_token, " + leaseAlive + " FROM " + recordingsTable + " WHERE " + condition + " AND (" + order
+                + " > ? OR (" + order + " = ? AND id > ?))" + free + " ORDER BY " + order + ", id LIMIT ?"
                 + dialect.lockRowsSkipLocked())) {
-            s.setLong(1, after.time());
-            s.setLong(2, after.time());
-            s.setLong(3, after.id());
-            s.setInt(4, limit);
+            int i = 1;
+            s.setLong(i++, after.time());
+            s.setLong(i++, after.time());
+            s.setLong(i++, after.id());
+            if (dialect.shared()) {
+                s.setString(i++, owner);
+            }
+            s.setInt(i, limit);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     last = new Cursor(rs.getLong(2), rs.getLong(1));
-                    Row row = row(c, rs.getLong(1), false);
-                    if (row != null) {
-                        candidates.add(row);
-                    }
+                    candidates.add(row(rs.getLong(1), rs, 3));
                 }
             }
         }
-        List<Admission> claimed = new ArrayList<>();
-        List<Row> free = candidates.stream().filter(row -> !held(row, now, heldHere)).toList();
+        Map<Long, Row> unheld = new LinkedHashMap<>();
+        candidates.stream().filter(row -> !held(row, heldHere)).forEach(row -> unheld.put(row.id, row));
         // read before claiming: an entry that cannot be read is reported and left alone, never claimed
-        for (OutboxEntry readable : entries(c, free.stream().map(Row::id).toList(), unreadable)) {
-            Row row = free.stream().filter(f -> f.id == readable.id()).findFirst().orElseThrow();
-            claimed.add(claimed(c, row, readable, now, leaseUntil));
+        List<OutboxEntry> readable = entries(c, List.copyOf(unheld.keySet()), unreadable);
+        List<Row> rows = readable.stream().map(e -> unheld.get(e.id())).toList();
+        boolean[] won = claim(c, rows, now);
+        List<Admission> claimed = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (won[i]) {
+                claimed.add(admission(rows.get(i), readable.get(i), now));
+            }
         }
         return new Claims(claimed, last);
     }
 
-    private Admission claimed(Connection c, Row row, long now, long leaseUntil) throws SQLException {
-        return claimed(c, row, entry(c, row.id), now, leaseUntil);
+    private Admission claimed(Connection c, Row row, long now) throws SQLException {
+        OutboxEntry before = entry(c, row.id);
+        if (!claim(c, List.of(row), now)[0]) {
+            return held(c, row.id); // claimed elsewhere since it was read: not possible under the row lock, but told truly
+        }
+        return admission(row, before, now);
     }
 
-    /** Claims the entry read as {@code before}, and answers with it as it is after the claim. */
-    private Admission claimed(Connection c, Row row, OutboxEntry before, long now, long leaseUntil) throws SQLException {
-        // an entry that ended (pending, parked, given up, done) runs again as a new attempt; an interrupted one goes on
-        int more = row.state == State.IN_PROGRESS ? 0 : 1;
-        try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET state = 'IN_PROGRESS', "
-                + "attempts = attempts + ?, updated_at = ?, next_attempt_at = NULL, lease_owner = ?, lease_until = ?, "
-                + "lease_token = lease_token + 1 WHERE id = ?")) {
-            s.setInt(1, more);
-            s.setLong(2, now);
-            s.setString(3, owner);
-            s.setLong(4, leaseUntil);
-            s.setLong(5, row.id);
-            s.executeUpdate();
+    /**
+     * Claims the rows in one batch: each is claimed only if its token is still the one read.
+     * Returns, for each row, whether it was claimed.
+     */
+    private boolean[] claim(Connection c, List<Row> rows, long now) throws SQLException {
+        boolean[] won = new boolean[rows.size()];
+        if (rows.isEmpty()) {
+            return won;
         }
+        // an entry that ended (pending, parked, given up, done) runs again as a new attempt; an interrupted one goes on
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET "
+                + "attempts = attempts + CASE WHEN state = 'IN_PROGRESS' THEN 0 ELSE 1 END, state = 'IN_PROGRESS', "
+                + "updated_at = ?, next_attempt_at = NULL, lease_owner = ?, lease_until = " + leaseUntil + ", "
+                + "lease_token = lease_token + 1 WHERE id = ? AND lease_token = ?")) {
+            for (Row row : rows) {
+                s.setLong(1, now);
+                s.setString(2, owner);
+                s.setLong(3, row.id);
+                s.setLong(4, row.token);
+                s.addBatch();
+            }
+            int[] counts = s.executeBatch();
+            for (int i = 0; i < won.length; i++) {
+                won[i] = counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO;
+            }
+        }
+        return won;
+    }
+
+    /** The admission of a row just claimed, read as {@code before}: the entry as it is after the claim. */
+    private Admission admission(Row row, OutboxEntry before, long now) {
+        int more = row.state == State.IN_PROGRESS ? 0 : 1;
         Lease lease = new Lease(row.id, owner, row.token + 1);
         OutboxEntry after = new OutboxEntry(before.recording(), before.version(), State.IN_PROGRESS, before.reason(),
                 before.attempts() + more, before.acceptedAt(), Instant.ofEpochMilli(now), null, owner, before.files(),
@@ -227,49 +300,50 @@ final class JournalSql {
 
     /**
      * Whether the entry is being worked on: by this instance (it knows which), or by another one
-     * whose lease has not expired, where other instances can be alive at all.
+     * whose lease has not expired by the database's clock, where other instances can be alive at all.
      */
-    private boolean held(Row row, long now, Set<Long> heldHere) {
+    private boolean held(Row row, Set<Long> heldHere) {
         if (row.owner == null) {
             return false;
         }
         if (row.owner.equals(owner)) {
             return heldHere.contains(row.id);
         }
-        return dialect.shared() && row.leaseUntil >= now;
+        return dialect.shared() && row.alive;
     }
 
     /** What claiming needs of an entry's row. */
-    private record Row(long id, String json, String version, State state, String owner, long leaseUntil, long token) {
+    private record Row(long id, String json, String version, State state, String owner, long token, boolean alive) {
     }
 
     private Row row(Connection c, long id, boolean lock) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT recording, version, state, lease_owner, lease_until, "
-                + "lease_token FROM recordings WHERE id = ?" + (lock ? dialect.lockRows() : ""))) {
+        try (PreparedStatement s = c.prepareStatement("SELECT recording, version, state, lease_owner, lease_token, "
+                + leaseAlive + " FROM " + recordingsTable + " WHERE id = ?" + (lock ? dialect.lockRows() : ""))) {
             s.setLong(1, id);
             try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                State state;
-                try {
-                    state = State.valueOf(rs.getString(3));
-                } catch (RuntimeException e) {
-                    state = State.IN_PROGRESS;
-                }
-                long until = rs.getLong(5);
-                return new Row(id, rs.getString(1), rs.getString(2), state, rs.getString(4),
-                        rs.wasNull() ? Long.MIN_VALUE : until, rs.getLong(6));
+                return rs.next() ? row(id, rs, 1) : null;
             }
         }
+    }
+
+    /** The row read from {@code recording, version, state, lease_owner, lease_token, alive} from column {@code from} on. */
+    private static Row row(long id, ResultSet rs, int from) throws SQLException {
+        State state;
+        try {
+            state = State.valueOf(rs.getString(from + 2));
+        } catch (RuntimeException e) {
+            state = State.IN_PROGRESS;
+        }
+        return new Row(id, rs.getString(from), rs.getString(from + 1), state, rs.getString(from + 3),
+                rs.getLong(from + 4), rs.getBoolean(from + 5));
     }
 
     // ---- writes under a lease
 
     /** Throws {@link LeaseLostException} unless the lease is still held; marks the entry as heard of. */
     void checkLease(Connection c, Lease lease, long now) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET updated_at = ? WHERE id = ? "
-                + "AND lease_owner = ? AND lease_token = ? AND state = 'IN_PROGRESS'")) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET updated_at = ?, lease_until = " + leaseUntil
+                + " WHERE id = ? AND lease_owner = ? AND lease_token = ? AND state = 'IN_PROGRESS'")) {
             s.setLong(1, now);
             s.setLong(2, lease.recordingId());
             s.setString(3, lease.owner());
@@ -281,7 +355,7 @@ final class JournalSql {
     }
 
     void fileStored(Connection c, long id, FileOutcome f) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO files (recording_id, name, role, object_key, url, "
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + filesTable + " (recording_id, name, role, object_key, url, "
                 + "size, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recording_id, name) DO UPDATE SET "
                 + "role = excluded.role, object_key = excluded.object_key, url = excluded.url, size = excluded.size, "
                 + "attempts = excluded.attempts")) {
@@ -295,13 +369,13 @@ final class JournalSql {
             s.executeUpdate();
         }
         // a stored file has no upload under way any more
-        deleteFileRows(c, "parts", id, f.name());
-        deleteFileRows(c, "multipart", id, f.name());
+        deleteFileRows(c, partsTable, id, f.name());
+        deleteFileRows(c, multipartTable, id, f.name());
     }
 
     void multipartStarted(Connection c, long id, String name, MultipartProgress p) throws SQLException {
-        deleteFileRows(c, "parts", id, name);
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO multipart (recording_id, name, upload_id, part_size, "
+        deleteFileRows(c, partsTable, id, name);
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + multipartTable + " (recording_id, name, upload_id, part_size, "
                 + "file_size, file_modified) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (recording_id, name) DO UPDATE SET "
                 + "upload_id = excluded.upload_id, part_size = excluded.part_size, file_size = excluded.file_size, "
                 + "file_modified = excluded.file_modified")) {
@@ -320,8 +394,8 @@ final class JournalSql {
 
     /** Records the part if the file's journaled upload is this one; a part of an upload since replaced is dropped. */
     void partStored(Connection c, long id, String name, String uploadId, MultipartProgress.Part part) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO parts (recording_id, name, part_number, etag, size) "
-                + "SELECT recording_id, name, ?, ?, ? FROM multipart WHERE recording_id = ? AND name = ? AND upload_id = ? "
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + partsTable + " (recording_id, name, part_number, etag, size) "
+                + "SELECT recording_id, name, ?, ?, ? FROM " + multipartTable + " WHERE recording_id = ? AND name = ? AND upload_id = ? "
                 + "ON CONFLICT (recording_id, name, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size")) {
             s.setInt(1, part.number());
             s.setString(2, part.eTag());
@@ -334,7 +408,7 @@ final class JournalSql {
     }
 
     void metadataStored(Connection c, long id, byte[] body, FileOutcome f) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO metadata (recording_id, name, object_key, url, size, "
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + metadataTable + " (recording_id, name, object_key, url, size, "
                 + "attempts, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recording_id) DO UPDATE SET "
                 + "name = excluded.name, object_key = excluded.object_key, url = excluded.url, size = excluded.size, "
                 + "attempts = excluded.attempts, body = excluded.body")) {
@@ -350,7 +424,7 @@ final class JournalSql {
     }
 
     void delivery(Connection c, long id, WebhookOutcome o) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO deliveries (recording_id, endpoint, webhook_id, state, "
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + deliveriesTable + " (recording_id, endpoint, webhook_id, state, "
                 + "status_code, attempts, reply, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recording_id, endpoint) "
                 + "DO UPDATE SET webhook_id = excluded.webhook_id, state = excluded.state, status_code = excluded.status_code, "
                 + "attempts = excluded.attempts, reply = excluded.reply, error = excluded.error")) {
@@ -370,7 +444,7 @@ final class JournalSql {
     void finish(Connection c, Lease lease, PipelineResult result, State state, Instant next, long now)
             throws SQLException {
         checkLease(c, lease, now);
-        try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET state = ?, reason = ?, updated_at = ?, "
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET state = ?, reason = ?, updated_at = ?, "
                 + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?")) {
             s.setString(1, state.name());
             s.setString(2, result.reason().orElse(null));
@@ -389,31 +463,38 @@ final class JournalSql {
     void release(Connection c, Lease lease, long now) throws SQLException {
         checkLease(c, lease, now);
         try (PreparedStatement s = c.prepareStatement(
-                "UPDATE recordings SET lease_owner = NULL, lease_until = NULL WHERE id = ?")) {
+                "UPDATE " + recordingsTable + " SET lease_owner = NULL, lease_until = NULL WHERE id = ?")) {
             s.setLong(1, lease.recordingId());
             s.executeUpdate();
         }
     }
 
-    /** Pushes the expiry of the leases this instance holds; returns how many it still held. */
-    int renew(Connection c, Set<Long> ids, long leaseUntil) throws SQLException {
-        int n = 0;
-        try (PreparedStatement s = c.prepareStatement("UPDATE recordings SET lease_until = ? WHERE id = ? "
-                + "AND lease_owner = ? AND state = 'IN_PROGRESS'")) {
-            for (long id : ids) {
-                s.setLong(1, leaseUntil);
-                s.setLong(2, id);
-                s.setString(3, owner);
-                n += s.executeUpdate();
+    /**
+     * Pushes the expiry of the leases this instance holds on these entries; returns the ids whose
+     * lease it still held (the others were taken over, or ended).
+     */
+    Set<Long> renew(Connection c, java.util.Collection<Long> ids) throws SQLException {
+        Set<Long> renewed = new HashSet<>();
+        if (ids.isEmpty()) {
+            return renewed;
+        }
+        String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET lease_until = " + leaseUntil
+                + " WHERE id IN (" + in + ") AND lease_owner = ? AND state = 'IN_PROGRESS' RETURNING id")) {
+            s.setString(1, owner);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    renewed.add(rs.getLong(1));
+                }
             }
         }
-        return n;
+        return renewed;
     }
 
     // ---- endpoints
 
     void disableEndpoint(Connection c, String endpoint, String reason, long now) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO disabled_endpoints (endpoint, since, reason) "
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + disabledTable + " (endpoint, since, reason) "
                 + "VALUES (?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET since = excluded.since, reason = excluded.reason")) {
             s.setString(1, endpoint);
             s.setLong(2, now);
@@ -423,7 +504,7 @@ final class JournalSql {
     }
 
     void enableEndpoint(Connection c, String endpoint) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM disabled_endpoints WHERE endpoint = ?")) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + disabledTable + " WHERE endpoint = ?")) {
             s.setString(1, endpoint);
             s.executeUpdate();
         }
@@ -431,7 +512,7 @@ final class JournalSql {
 
     Set<String> disabledEndpoints(Connection c) throws SQLException {
         Set<String> endpoints = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT endpoint FROM disabled_endpoints");
+        try (PreparedStatement s = c.prepareStatement("SELECT endpoint FROM " + disabledTable);
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 endpoints.add(rs.getString(1));
@@ -445,8 +526,8 @@ final class JournalSql {
     /** Deletes up to {@code batch} finished entries last heard of before {@code before}, with their rows; returns how many. */
     int prune(Connection c, long before, int batch) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT id FROM recordings WHERE state IN ('DONE', 'REJECTED') "
-                + "AND updated_at < ? ORDER BY updated_at LIMIT ?" + dialect.lockRowsSkipLocked())) {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + recordingsTable + " WHERE state IN ('DONE', 'REJECTED') "
+                + "AND updated_at < ? LIMIT ?" + dialect.lockRowsSkipLocked())) {
             s.setLong(1, before);
             s.setInt(2, batch);
             try (ResultSet rs = s.executeQuery()) {
@@ -459,12 +540,12 @@ final class JournalSql {
             return 0;
         }
         String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
-        for (String table : List.of("files", "multipart", "parts", "metadata", "deliveries")) {
+        for (String table : List.of(filesTable, multipartTable, partsTable, metadataTable, deliveriesTable)) {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE recording_id IN (" + in + ")")) {
                 s.executeUpdate();
             }
         }
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM recordings WHERE id IN (" + in + ")")) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + recordingsTable + " WHERE id IN (" + in + ")")) {
             s.executeUpdate();
         }
         return ids.size();
@@ -492,7 +573,7 @@ final class JournalSql {
         List<Long> ids = new ArrayList<>();
         Cursor last = null;
         String in = states.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
-        try (PreparedStatement s = c.prepareStatement("SELECT id, accepted_at FROM recordings WHERE state IN (" + in
+        try (PreparedStatement s = c.prepareStatement("SELECT id, accepted_at FROM " + recordingsTable + " WHERE state IN (" + in
                 + ") AND (accepted_at > ? OR (accepted_at = ? AND id > ?)) ORDER BY accepted_at, id LIMIT ?")) {
             s.setLong(1, after.time());
             s.setLong(2, after.time());
@@ -520,7 +601,7 @@ final class JournalSql {
         String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
         Map<Long, List<FileOutcome>> files = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement("SELECT recording_id, role, name, object_key, url, size, attempts "
-                + "FROM files WHERE recording_id IN (" + in + ") ORDER BY recording_id, name");
+                + "FROM " + filesTable + " WHERE recording_id IN (" + in + ") ORDER BY recording_id, name");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 files.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(readable(rs, () ->
@@ -531,7 +612,7 @@ final class JournalSql {
         Map<Long, Map<String, MultipartProgress>> uploads = uploads(c, in);
         Map<Long, List<WebhookOutcome>> deliveries = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement("SELECT recording_id, endpoint, webhook_id, state, status_code, "
-                + "attempts, reply, error FROM deliveries WHERE recording_id IN (" + in + ") ORDER BY recording_id, endpoint");
+                + "attempts, reply, error FROM " + deliveriesTable + " WHERE recording_id IN (" + in + ") ORDER BY recording_id, endpoint");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 deliveries.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(readable(rs, () ->
@@ -543,7 +624,7 @@ final class JournalSql {
         try (PreparedStatement s = c.prepareStatement("SELECT r.id, recording, version, state, reason, r.attempts, "
                 + "accepted_at, updated_at, next_attempt_at, lease_owner, lease_until, "
                 + "m.name, m.object_key, m.url, m.size, m.attempts, m.body "
-                + "FROM recordings r LEFT JOIN metadata m ON m.recording_id = r.id WHERE r.id IN (" + in + ")");
+                + "FROM " + recordingsTable + " r LEFT JOIN " + metadataTable + " m ON m.recording_id = r.id WHERE r.id IN (" + in + ")");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 long id = rs.getLong(1);
@@ -567,7 +648,7 @@ final class JournalSql {
 
     private Map<Long, Map<String, MultipartProgress>> uploads(Connection c, String in) throws SQLException {
         Map<String, List<MultipartProgress.Part>> parts = new HashMap<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT recording_id, name, part_number, etag, size FROM parts "
+        try (PreparedStatement s = c.prepareStatement("SELECT recording_id, name, part_number, etag, size FROM " + partsTable + " "
                 + "WHERE recording_id IN (" + in + ") ORDER BY recording_id, name, part_number");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
@@ -577,7 +658,7 @@ final class JournalSql {
         }
         Map<Long, Map<String, MultipartProgress>> uploads = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement("SELECT recording_id, name, upload_id, part_size, file_size, "
-                + "file_modified FROM multipart WHERE recording_id IN (" + in + ") ORDER BY recording_id, name");
+                + "file_modified FROM " + multipartTable + " WHERE recording_id IN (" + in + ") ORDER BY recording_id, name");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 long id = rs.getLong(1);
@@ -620,7 +701,7 @@ final class JournalSql {
         }
     }
 
-    private static void deleteWhere(Connection c, List<String> tables, long id) throws SQLException {
+    private void deleteWhere(Connection c, List<String> tables, long id) throws SQLException {
         for (String table : tables) {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE recording_id = ?")) {
                 s.setLong(1, id);
@@ -629,7 +710,7 @@ final class JournalSql {
         }
     }
 
-    private static void deleteFileRows(Connection c, String table, long id, String name) throws SQLException {
+    private void deleteFileRows(Connection c, String table, long id, String name) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE recording_id = ? AND name = ?")) {
             s.setLong(1, id);
             s.setString(2, name);

@@ -25,6 +25,12 @@ final class SqliteDialect implements JournalSql.Dialect {
         return false;
     }
 
+    /** SQLite's clock; leases only matter where other instances can be alive, which here they cannot. */
+    @Override
+    public String clockMillis() {
+        return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    }
+
     @Override
     public boolean ownFailure(SQLException e) {
         return SqliteOutbox.primary(e) == CONSTRAINT;

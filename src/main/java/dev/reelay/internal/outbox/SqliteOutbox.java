@@ -1,18 +1,7 @@
 package dev.reelay.internal.outbox;
 
-import dev.reelay.FileOutcome;
-import dev.reelay.PipelineResult;
-import dev.reelay.Recording;
-import dev.reelay.RecordingMetadata;
 import dev.reelay.ReelayException;
-import dev.reelay.outbox.Admission;
-import dev.reelay.outbox.Lease;
-import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
-import dev.reelay.outbox.OutboxEntry;
-import dev.reelay.outbox.OutboxEntry.State;
-import dev.reelay.storage.MultipartProgress;
-import dev.reelay.webhook.WebhookOutcome;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -29,19 +18,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -66,13 +46,10 @@ import reactor.core.scheduler.Schedulers;
  *       permissions: the journal holds emails, paths and URLs.</li>
  * </ul>
  */
-public final class SqliteOutbox implements Outbox {
+public final class SqliteOutbox extends JournalOutbox {
 
-    private static final Logger log = LoggerFactory.getLogger("dev.reelay.outbox");
     /** Far past any byte SQLite locks (it uses bytes from 1 GiB on): ours alone. */
     private static final long LOCK_POSITION = 1L << 40;
-    private static final int READ_PAGE = 64;
-    private static final int CLAIM_PAGE = 16;
     private static final int PRUNE_BATCH = 500;
     private static final int PRUNE_EVERY = 1000;
     /** Only this process writes the journal, so a lease is its own until finished or released. */
@@ -80,13 +57,9 @@ public final class SqliteOutbox implements Outbox {
 
     private final Path directory;
     private final Path file;
-    private final Clock clock;
     private final Duration retention;
     private final LongSupplier maxPages;
-    private final JournalSql sql;
     private final JournalWriter writer;
-    /** Leases this instance holds: the recordings it runs (or is about to). */
-    private final Map<Long, Lease> held = new ConcurrentHashMap<>();
     private final ReentrantLock readLock = new ReentrantLock();
     private volatile boolean closed;
     private volatile boolean repairNext;
@@ -114,195 +87,36 @@ public final class SqliteOutbox implements Outbox {
      * @param maxPages the most pages (of 4 KiB) the database may grow to, read at each (re)open; 0 for no cap
      */
     public SqliteOutbox(Path directory, Clock clock, Duration retention, LongSupplier maxPages) {
+        super(new JournalSql(new SqliteDialect(), "reelay-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8), "", LEASE), clock);
         this.directory = Objects.requireNonNull(directory, "directory");
         this.file = directory.resolve("outbox.db");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.retention = Objects.requireNonNull(retention, "retention");
         this.maxPages = Objects.requireNonNull(maxPages, "maxPages");
-        this.sql = new JournalSql(new SqliteDialect(), "reelay-" + ProcessHandle.current().pid() + "-"
-                + UUID.randomUUID().toString().substring(0, 8));
         this.writer = new JournalWriter("reelay-outbox", new WriterConnections(), this::failure,
                 e -> primary(e) == SqliteDialect.CONSTRAINT);
     }
 
-    // ---- the SPI
+    // ---- how it writes and reads
 
+    /** On the writer thread, batched with whatever else is queued (group commit). */
     @Override
-    public Mono<Admission> accept(Recording r, String version) {
-        Objects.requireNonNull(version, "version");
-        return writer.submit(c -> sql.accept(c, r, version, clock.millis(), leaseUntil(), held.keySet()))
-                .doOnNext(this::hold);
+    <T> Mono<T> write(JournalWriter.Work<T> work) {
+        return writer.submit(work);
     }
 
+    /** Every thousandth finish prunes a batch, in the same transaction. */
     @Override
-    public Mono<Admission> claim(long recordingId) {
-        return writer.submit(c -> sql.claim(c, recordingId, clock.millis(), leaseUntil(), held.keySet()))
-                .doOnNext(this::hold);
-    }
-
-    @Override
-    public Flux<Admission> claimUnfinished() {
-        return claims((c, cursor) -> sql.claimUnfinished(c, cursor, CLAIM_PAGE, clock.millis(), leaseUntil(),
-                held.keySet(), this::unreadable));
-    }
-
-    @Override
-    public Flux<Admission> claimDue(Instant now) {
-        return claims((c, cursor) -> sql.claimDue(c, cursor, CLAIM_PAGE, now.toEpochMilli(), leaseUntil(),
-                held.keySet(), this::unreadable));
-    }
-
-    @FunctionalInterface
-    private interface ClaimPage {
-        JournalSql.Claims claim(Connection c, JournalSql.Cursor after) throws SQLException;
-    }
-
-    /**
-     * Claims page after page, each once the one before completed, so that at most a page is
-     * claimed ahead of demand; claims cancelled before they were handed out are released.
-     */
-    private Flux<Admission> claims(ClaimPage page) {
-        return Flux.defer(() -> {
-            AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return writer.submit(c -> page.claim(c, cursor.get()))
-                    .doOnNext(p -> {
-                        p.admissions().forEach(this::hold);
-                        cursor.set(p.next());
-                    })
-                    .repeat(() -> cursor.get() != null)
-                    .concatMapIterable(JournalSql.Claims::admissions, 1)
-                    .doOnDiscard(Admission.class, this::releaseUnused)
-                    .doOnDiscard(JournalSql.Claims.class, p -> p.admissions().forEach(this::releaseUnused));
-        });
-    }
-
-    private void releaseUnused(Admission a) {
-        if (a.lease() != null) {
-            release(a.lease()).subscribe(null, e -> log.warn("The outbox at {} could not release recording {}: {}",
-                    file, a.lease().recordingId(), e.getMessage()));
-        }
-    }
-
-    private void hold(Admission a) {
-        if (a.lease() != null) {
-            held.put(a.lease().recordingId(), a.lease());
+    void finishing(Connection c) throws SQLException {
+        if (++finishesSincePrune >= PRUNE_EVERY) {
+            finishesSincePrune = 0;
+            sql.prune(c, clock.millis() - retention.toMillis(), PRUNE_BATCH);
         }
     }
 
     @Override
-    public Mono<Void> fileStored(Lease lease, FileOutcome f) {
-        return leased(lease, c -> sql.fileStored(c, lease.recordingId(), f));
-    }
-
-    @Override
-    public Mono<Void> multipartStarted(Lease lease, String fileName, MultipartProgress upload) {
-        return leased(lease, c -> sql.multipartStarted(c, lease.recordingId(), fileName, upload));
-    }
-
-    @Override
-    public Mono<Void> partStored(Lease lease, String fileName, String uploadId, MultipartProgress.Part part) {
-        return leased(lease, c -> sql.partStored(c, lease.recordingId(), fileName, uploadId, part));
-    }
-
-    @Override
-    public Mono<Void> metadataStored(Lease lease, RecordingMetadata metadata, FileOutcome f) {
-        byte[] body = metadata.toJson();
-        return leased(lease, c -> sql.metadataStored(c, lease.recordingId(), body, f));
-    }
-
-    @Override
-    public Mono<Void> delivery(Lease lease, WebhookOutcome o) {
-        return leased(lease, c -> sql.delivery(c, lease.recordingId(), o));
-    }
-
-    @Override
-    public Mono<Void> finish(Lease lease, PipelineResult result, State state, Instant nextAttemptAt) {
-        return writer.<Void>submit(c -> {
-            sql.finish(c, lease, result, state, nextAttemptAt, clock.millis());
-            if (++finishesSincePrune >= PRUNE_EVERY) {
-                finishesSincePrune = 0;
-                sql.prune(c, clock.millis() - retention.toMillis(), PRUNE_BATCH);
-            }
-            return null;
-        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
-                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease));
-    }
-
-    @Override
-    public Mono<Void> release(Lease lease) {
-        return writer.<Void>submit(c -> {
-            sql.release(c, lease, clock.millis());
-            return null;
-        }).doOnSuccess(v -> held.remove(lease.recordingId(), lease))
-                .doOnError(LeaseLostException.class, e -> held.remove(lease.recordingId(), lease));
-    }
-
-    @FunctionalInterface
-    private interface LeasedWrite {
-        void write(Connection c) throws SQLException;
-    }
-
-    private Mono<Void> leased(Lease lease, LeasedWrite write) {
-        return writer.<Void>submit(c -> {
-            sql.checkLease(c, lease, clock.millis());
-            write.write(c);
-            return null;
-        });
-    }
-
-    @Override
-    public Mono<OutboxEntry> entry(long id) {
-        return read(c -> sql.entry(c, id));
-    }
-
-    @Override
-    public Flux<OutboxEntry> unfinished() {
-        return pages(List.of(State.IN_PROGRESS));
-    }
-
-    @Override
-    public Flux<OutboxEntry> pending() {
-        return pages(List.of(State.PENDING, State.PARKED, State.GAVE_UP));
-    }
-
-    /** Reads page after page on the read connection, each once the one before is used up. */
-    private Flux<OutboxEntry> pages(List<State> states) {
-        return Flux.defer(() -> {
-            AtomicReference<JournalSql.Cursor> cursor = new AtomicReference<>(JournalSql.Cursor.START);
-            return read(c -> sql.page(c, states, cursor.get(), READ_PAGE, this::unreadable))
-                    .doOnNext(p -> cursor.set(p.next()))
-                    .repeat(() -> cursor.get() != null)
-                    .concatMapIterable(JournalSql.Page::entries, 1);
-        });
-    }
-
-    @Override
-    public Mono<Void> disableEndpoint(String endpoint, String reason) {
-        return writer.<Void>submit(c -> {
-            sql.disableEndpoint(c, endpoint, reason, clock.millis());
-            return null;
-        });
-    }
-
-    @Override
-    public Mono<Void> enableEndpoint(String endpoint) {
-        return writer.<Void>submit(c -> {
-            sql.enableEndpoint(c, endpoint);
-            return null;
-        });
-    }
-
-    @Override
-    public Mono<Set<String>> disabledEndpoints() {
-        return read(sql::disabledEndpoints);
-    }
-
-    private long leaseUntil() {
-        return clock.millis() + LEASE.toMillis();
-    }
-
-    private void unreadable(String problem) {
-        log.warn("The outbox at {}: {}", file, problem);
+    String where() {
+        return "the outbox at " + file;
     }
 
     // ---- reading
@@ -311,7 +125,8 @@ public final class SqliteOutbox implements Outbox {
      * Runs a read on the read connection, on a thread that may block. A read that finds the
      * database damaged asks the writer to repair it, then tries once more.
      */
-    private <T> Mono<T> read(JournalWriter.Work<T> work) {
+    @Override
+    <T> Mono<T> read(JournalWriter.Work<T> work) {
         Mono<T> once = Mono.fromCallable(() -> readNow(work)).subscribeOn(Schedulers.boundedElastic());
         return once.onErrorResume(NeedsRepair.class, e -> writer.submit(c -> null).then(once));
     }

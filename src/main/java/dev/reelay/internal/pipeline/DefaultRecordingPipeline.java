@@ -17,6 +17,7 @@ import dev.reelay.internal.outbox.SqliteOutbox;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxOptions;
+import dev.reelay.outbox.PostgresOutbox;
 import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.WebhookSender;
@@ -78,8 +79,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         this.uploads = new Permits(options.uploadsInFlight());
         this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
-        this.ownedOutbox = journal.enabled() && journal.outbox().isEmpty()
-                ? new SqliteOutbox(journal.directory(), options.clock(), journal.retention()) : null;
+        this.ownedOutbox = !journal.enabled() || journal.outbox().isPresent() ? null
+                : journal.postgres().isPresent()
+                ? PostgresOutbox.builder(journal.postgres().get()).retention(journal.retention()).clock(options.clock()).build()
+                : new SqliteOutbox(journal.directory(), options.clock(), journal.retention());
         this.outbox = ownedOutbox != null ? ownedOutbox : journal.outbox().orElseGet(NoOutbox::new);
         this.uploadStage = new UploadStage(options, store, uploads, io);
         this.metadataStage = new MetadataStage(options, store, uploads, uploadStage, io);
@@ -157,6 +160,14 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         });
     }
 
+    /** The result of a run whose recording another instance took over meanwhile: that instance finishes it. */
+    private static PipelineResult takenOver(Recording recording, Lease lease) {
+        log.warn("Recording {} was taken over by another instance after the lease of {} expired; this run stops "
+                + "and leaves it to that instance", recording.id(), lease.owner());
+        return duplicate(recording, "another instance, which took it over after the lease of " + lease.owner()
+                + " expired");
+    }
+
     private static PipelineResult duplicate(Recording recording, String holder) {
         return RecordingJob.of(recording).reject("recording " + recording.id() + ": recording_id is already being "
                 + "processed" + (holder == null ? " (a duplicate in flight)" : " by " + holder)
@@ -224,7 +235,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                         .next()
                         .switchIfEmpty(Mono.error(() -> new IllegalStateException("a stage dropped the recording")))
                         .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
-                        .flatMap(done -> finish(done.result(), lease, attempt, acceptedAt))
+                        .flatMap(done -> run.leaseLost().get() ? Mono.just(takenOver(job.recording(), lease))
+                                : finish(done.result(), lease, attempt, acceptedAt))
                         .contextWrite(Journaling.context(run)),
                 this::deleteWorkFiles,
                 (run, e) -> deleteWorkFiles(run),

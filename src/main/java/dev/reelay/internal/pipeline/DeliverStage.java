@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 /**
  * Delivers a recording's metadata to every endpoint that has not yet taken this very body
  * (same webhook-id) and is not disabled by an earlier 410; each outcome is journaled as it comes.
+ * A run that heard from the journal that another instance took its recording over delivers nothing.
  */
 final class DeliverStage {
 
@@ -33,6 +34,13 @@ final class DeliverStage {
     }
 
     Mono<RecordingJob> deliver(RecordingJob job) {
+        return Journaling.leaseLost(job.id()).flatMap(lost -> lost
+                ? Mono.just(job.withWarning("recording " + job.id() + ": not delivered here: another instance took "
+                        + "it over after this one's lease expired, and delivers it"))
+                : deliverNow(job));
+    }
+
+    private Mono<RecordingJob> deliverNow(RecordingJob job) {
         return outbox.disabledEndpoints().onErrorReturn(Set.of()).flatMap(disabled -> {
             byte[] body = job.metadata().orElseThrow().toJson();
             String webhookId = Signatures.webhookId(job.id(), body);

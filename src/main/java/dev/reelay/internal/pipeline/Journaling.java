@@ -4,12 +4,14 @@ import dev.reelay.FileOutcome;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.outbox.Lease;
+import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +33,13 @@ final class Journaling {
 
     private static final Logger log = LoggerFactory.getLogger(RecordingPipeline.class);
 
-    /** One recording's run: where its journal writes go, and the work files to delete when it ends. */
-    record Run(Outbox outbox, Lease lease, ConcurrentLinkedQueue<Path> workFiles) {
+    /**
+     * One recording's run: where its journal writes go, the work files to delete when it ends, and
+     * whether the journal refused a write because another instance took the recording over.
+     */
+    record Run(Outbox outbox, Lease lease, ConcurrentLinkedQueue<Path> workFiles, AtomicBoolean leaseLost) {
         Run(Outbox outbox, Lease lease) {
-            this(outbox, lease, new ConcurrentLinkedQueue<>());
+            this(outbox, lease, new ConcurrentLinkedQueue<>(), new AtomicBoolean());
         }
     }
 
@@ -83,8 +88,19 @@ final class Journaling {
 
     private static Mono<Void> write(long recordingId, String what, Function<Run, Mono<Void>> write) {
         return Mono.deferContextual(ctx -> run(ctx, recordingId)
-                .map(run -> logged(write.apply(run), recordingId, what))
+                .map(run -> logged(write.apply(run)
+                        .doOnError(LeaseLostException.class, e -> run.leaseLost().set(true)), recordingId, what))
                 .orElseGet(Mono::empty));
+    }
+
+    /**
+     * Whether this recording's run heard from the journal that another instance took it over (its
+     * lease expired): then it starts nothing more that the other instance does too, such as a
+     * delivery. False outside a run.
+     */
+    static Mono<Boolean> leaseLost(long recordingId) {
+        return Mono.deferContextual(ctx -> Mono.just(run(ctx, recordingId).map(run -> run.leaseLost().get())
+                .orElse(false)));
     }
 
     /** The run of this recording in the context, if the stage runs inside one. */
