@@ -109,17 +109,20 @@ public final class MediaStage implements AutoCloseable {
                         }
                     })
                     .subscribeOn(scheduler())
+                    // handing a task to the decoders' pool takes its lock: not on the subscriber's thread,
+                    // which may be one that must not block
+                    .subscribeOn(Schedulers.boundedElastic())
                     // the time counts from when a decoder takes the video, not while it waits for one
                     .timeout(started.asMono().then(Mono.delay(options.timeout())))
                     .doOnNext(done -> attempt.handedOver())
                     .doOnCancel(attempt::cancel)
                     .onErrorResume(TimeoutException.class, e -> {
                         attempt.cancel();
-                        if (attempt.abandon()) {
-                            abandon();
-                        }
-                        return Mono.just(warn(job, who + "media timed out after " + seconds(options.timeout())
-                                + ": duration not probed, thumbnail not made", null));
+                        RecordingJob warned = warn(job, who + "media timed out after " + seconds(options.timeout())
+                                + ": duration not probed, thumbnail not made", null);
+                        // resizing the pool takes its lock too: the timeout fires on a parallel thread
+                        return !attempt.abandon() ? Mono.just(warned)
+                                : Mono.fromRunnable(this::abandon).subscribeOn(Schedulers.boundedElastic()).thenReturn(warned);
                     })
                     .onErrorResume(RejectedExecutionException.class, e -> Mono.just(warn(job,
                             who + "media skipped: more than " + QUEUED_PER_THREAD + " videos waiting per decoder", null)));
