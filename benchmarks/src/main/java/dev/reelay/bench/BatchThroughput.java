@@ -39,6 +39,8 @@ final class BatchThroughput {
     private final S3Server s3;
     private final Receiver receiver;
     private final Path dir;
+    /** The first recording id of the next run: every run its own ids (see {@link Recordings#renumbered}). */
+    private long nextId = 1;
 
     BatchThroughput(Config config, S3Server s3, Receiver receiver, Path dir) {
         this.config = config;
@@ -114,7 +116,9 @@ final class BatchThroughput {
         return new Rounds(latencyMs, contenders, runs);
     }
 
-    private Measured measure(Contender c, List<Recording> recordings, LatencyProxy proxy) {
+    private Measured measure(Contender c, List<Recording> batch, LatencyProxy proxy) {
+        List<Recording> recordings = Recordings.renumbered(batch, nextId);
+        nextId += batch.size();
         s3.clear();
         receiver.reset();
         LatencyProxy.Stats before = proxy == null ? null : proxy.stats();
