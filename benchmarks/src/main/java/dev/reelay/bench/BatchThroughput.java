@@ -7,16 +7,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 import java.util.stream.LongStream;
 
 /**
  * Workload 1: a batch of recordings (a 16 MiB video, a 50 KiB thumbnail and a 20 KiB transcript
- * each, random bytes) through contender A, contender B and Reelay, against the same S3 server
- * and receiver, repetitions interleaved, the bucket cleared before every run. With
- * {@code bench.s3LatencyMs} above 0 every contender reaches the S3 server through a
- * {@link LatencyProxyMain} that delays each direction by that much; with {@code bench.s3Loopback}
- * the same rounds run again straight on loopback, for comparison. The goals read the first.
+ * each, random bytes) through contender A, contender B, Reelay warm in the harness, Reelay as a
+ * whole process, and the tools users would pick instead (rclone, the AWS CLI, each a whole
+ * process, upload only), against the same S3 server and receiver, repetitions interleaved, the
+ * bucket cleared before every run. With {@code bench.s3LatencyMs} above 0 every contender
+ * reaches the S3 server through a {@link LatencyProxyMain} that delays each direction by that
+ * much; with {@code bench.s3Loopback} the same rounds run again straight on loopback. The goals
+ * of A and B read the first; those against the tools read both.
  */
 final class BatchThroughput {
 
@@ -24,21 +28,58 @@ final class BatchThroughput {
     static final long THUMBNAIL = 50L * BenchFiles.KiB;
     static final long TRANSCRIPT = 20L * BenchFiles.KiB;
 
-    /** One measured run. */
-    record Measured(long nanos, Proc.Cpu cpu, S3Server.Count stored, Receiver.Counts webhooks) {
+    private static final double GiB = 1024.0 * 1024 * 1024;
+    /** The goal for {@code close()} of a whole process, in seconds. */
+    private static final double CLOSE_GOAL = 0.100;
+
+    /**
+     * One measured run: the wall time, the contender's own CPU time (the harness's for a contender inside it, the
+     * process tree's for a whole process), everyone's CPU time, and what the contender measured itself.
+     */
+    record Measured(long nanos, long clientCpu, Proc.Cpu cpu, S3Server.Count stored, Receiver.Counts webhooks,
+                    Map<String, Double> figures) {
         double seconds() {
             return nanos / 1e9;
+        }
+
+        double clientCpuSeconds() {
+            return clientCpu / 1e9;
+        }
+    }
+
+    /** The contenders of one latency; a tool this machine does not have is null, and a row that says so. */
+    private record Lineup(Contender a, Contender b, Contender warm, Contender cold, Contender rclone, Contender aws) {
+        List<Contender> all() {
+            List<Contender> all = new ArrayList<>(List.of(a, b, warm, cold));
+            if (rclone != null) {
+                all.add(rclone);
+            }
+            if (aws != null) {
+                all.add(aws);
+            }
+            return all;
         }
     }
 
     /** The rounds at one latency. */
-    private record Rounds(int latencyMs, List<Contender> contenders, Map<Contender, List<Measured>> runs) {
+    private record Rounds(int latencyMs, Lineup lineup, Map<Contender, List<Measured>> runs) {
+        double median(Contender c, ToDoubleFunction<Measured> figure) {
+            return Stats.median(runs.get(c).stream().map(figure::applyAsDouble).toList());
+        }
+
+        double wall(Contender c) {
+            return median(c, Measured::seconds);
+        }
     }
 
     private final Config config;
     private final S3Server s3;
     private final Receiver receiver;
     private final Path dir;
+    /** The recordings' directory, which holds nothing else: the tools upload it whole. */
+    private final Path recordingsDir;
+    private final ExternalTool rclone;
+    private final ExternalTool aws;
     /** The first recording id of the next run: every run its own ids (see {@link Recordings#renumbered}). */
     private long nextId = 1;
 
@@ -47,13 +88,20 @@ final class BatchThroughput {
         this.s3 = s3;
         this.receiver = receiver;
         this.dir = dir;
+        this.recordingsDir = dir.resolve("recordings");
+        this.rclone = RcloneUploader.find();
+        this.aws = AwsCliUploader.find();
     }
 
     Section run() {
         int n = config.recordings();
+        for (ExternalTool t : List.of(rclone, aws)) {
+            Progress.say("1. batch: %s", t.installed() ? t.name() + " is " + t.executable() + ": " + t.version()
+                    : t.name() + " " + t.notInstalled());
+        }
         Progress.say("1. batch: writing %d recordings of %d MiB + 50 KiB + 20 KiB", n, VIDEO / BenchFiles.MiB);
         List<Recording> recordings = LongStream.rangeClosed(1, n)
-                .mapToObj(id -> Recordings.threeFiles(dir, id, VIDEO, THUMBNAIL, TRANSCRIPT))
+                .mapToObj(id -> Recordings.threeFiles(recordingsDir, id, VIDEO, THUMBNAIL, TRANSCRIPT))
                 .toList();
         long bytes = Recordings.bytes(recordings);
         receiver.delay(Duration.ZERO);
@@ -62,13 +110,24 @@ final class BatchThroughput {
                 .text(n + " recordings, each a " + VIDEO / BenchFiles.MiB + " MiB video, a 50 KiB thumbnail and a 20 KiB "
                         + "transcript of random bytes: " + Stats.mib(bytes) + " MiB of files per run. A warm-up round, then "
                         + config.reps() + " rounds, each contender once per round in a different order each round; the "
-                        + "bucket is cleared and the receiver reset before every run. Wall time runs from building the "
-                        + "clients to the last recording done (closing them excluded); MiB/s counts the recordings' files "
-                        + "only. Every run is checked: all objects and bytes in the bucket, one 201 per recording at the "
-                        + "receiver (A and Reelay), and, through the proxy, at least the files' bytes carried. \"Others' "
-                        + "CPU\" is the machine's busy time that is none of the benchmark's processes (other work on the "
-                        + "machine, kernel threads): when it is high, that run was disturbed. \"S3 server read / wrote\" "
-                        + "are the bytes of its read(2)/write(2) calls, sockets and files together. With a latency, every "
+                        + "bucket is cleared and the receiver reset before every run, and every run takes new recording "
+                        + "ids (Reelay's journal answers a recording it completed from its record).\n\n"
+                        + "Two ways of timing. A contender **in the harness** (A, B, Reelay warm) runs in the harness's "
+                        + "JVM, warmed up by the rounds before it: from building its clients to its last recording done, "
+                        + "closing them excluded; its client CPU is the harness JVM's. A **whole process** (Reelay's "
+                        + "`ReelayProcessMain`, rclone, the AWS CLI) is timed from starting it to its exit, so its start "
+                        + "(a JVM's, a Python interpreter's), a cold first run and its shutdown count, as they do for a "
+                        + "user who runs a batch and stops; its client CPU is the user + system time of its process tree "
+                        + "(`getrusage` of the harness's children, read from /proc/self/stat once it was waited for). "
+                        + "rclone and the AWS CLI are upload only: they store the files and neither write metadata.json "
+                        + "nor send webhooks, which A and both Reelay rows do. \"× aws-cli\" and \"× rclone\" are "
+                        + "throughputs relative to that tool's (its median wall time over this row's): above 1 is faster.\n\n"
+                        + "MiB/s counts the recordings' files only. Every run is checked: all objects and bytes in the "
+                        + "bucket, one 201 per recording at the receiver (A and Reelay), and, through the proxy, at least "
+                        + "the files' bytes carried. \"Others' CPU\" is the machine's busy time that is none of the "
+                        + "benchmark's processes (other work on the machine, kernel threads): when it is high, that run was "
+                        + "disturbed. \"S3 server read / wrote\" are the bytes of its read(2)/write(2) calls, sockets and "
+                        + "files together (a multipart upload writes its parts, then the object). With a latency, every "
                         + "contender's S3 traffic (not the webhooks) goes through `LatencyProxyMain`, a child JVM that "
                         + "holds each chunk until its arrival plus the delay, each way: a round trip costs twice the "
                         + "delay, bandwidth is not limited, TCP handshakes are not delayed; its CPU is in the CPU column. "
@@ -90,17 +149,26 @@ final class BatchThroughput {
         return section;
     }
 
+    private Lineup lineup(S3Endpoint endpoint) {
+        int uploadsInFlight = ReelayContender.options(endpoint, receiver.url()).build().uploadsInFlight();
+        return new Lineup(new SequentialUploader(endpoint, receiver.url()),
+                new BareAsyncUploader(endpoint, uploadsInFlight),
+                ReelayContender.defaults(endpoint, receiver.url()),
+                new ReelayProcess(endpoint, receiver.url(), dir.resolve("reelay-process")),
+                rclone.installed() ? new RcloneUploader(rclone, endpoint, recordingsDir, dir.resolve("rclone")) : null,
+                aws.installed() ? new AwsCliUploader(aws, endpoint, recordingsDir, dir.resolve("aws-cli")) : null);
+    }
+
     private Rounds rounds(S3Endpoint endpoint, LatencyProxy proxy, List<Recording> recordings, long bytes) {
         int latencyMs = proxy == null ? 0 : proxy.delayMs();
         String at = latencyMs + " ms:";
-        List<Contender> contenders = List.of(new SequentialUploader(endpoint, receiver.url()),
-                new BareAsyncUploader(endpoint, ReelayContender.options(endpoint, receiver.url()).build().uploadsInFlight()),
-                ReelayContender.defaults(endpoint, receiver.url()));
+        Lineup lineup = lineup(endpoint);
+        List<Contender> contenders = lineup.all();
         // A whole round first: the S3 server's JIT needs gigabytes of traffic before it runs at speed.
         for (Contender c : contenders) {
             Measured m = measure(c, recordings, proxy);
-            Progress.say("1. batch %s warm-up   %-14s %6.2f s  %6.1f MiB/s", at, c.name(), m.seconds(),
-                    bytes / 1048576.0 / m.seconds());
+            Progress.say("1. batch %s warm-up   %-22s %6.2f s  %6.1f MiB/s  client CPU %5.2f s", at, c.name(),
+                    m.seconds(), bytes / 1048576.0 / m.seconds(), m.clientCpuSeconds());
         }
         Map<Contender, List<Measured>> runs = new LinkedHashMap<>();
         contenders.forEach(c -> runs.put(c, new ArrayList<>()));
@@ -109,11 +177,12 @@ final class BatchThroughput {
                 Contender c = contenders.get((i + rep) % contenders.size()); // a different order each repetition
                 Measured m = measure(c, recordings, proxy);
                 runs.get(c).add(m);
-                Progress.say("1. batch %s rep %d/%d %-14s %6.2f s  %6.1f MiB/s (others' CPU %.1f s)", at, rep + 1,
-                        config.reps(), c.name(), m.seconds(), bytes / 1048576.0 / m.seconds(), m.cpu().others() / 1e9);
+                Progress.say("1. batch %s rep %d/%d %-22s %6.2f s  %6.1f MiB/s  client CPU %5.2f s (others' CPU %.1f s)",
+                        at, rep + 1, config.reps(), c.name(), m.seconds(), bytes / 1048576.0 / m.seconds(),
+                        m.clientCpuSeconds(), m.cpu().others() / 1e9);
             }
         }
-        return new Rounds(latencyMs, contenders, runs);
+        return new Rounds(latencyMs, lineup, runs);
     }
 
     private Measured measure(Contender c, List<Recording> batch, LatencyProxy proxy) {
@@ -133,7 +202,9 @@ final class BatchThroughput {
                 throw new IllegalStateException(c.name() + ": only " + up + " bytes went through the latency proxy");
             }
         }
-        return new Measured(stopwatch.nanos(), stopwatch.cpu(), stored, webhooks);
+        Proc.Cpu cpu = stopwatch.cpu();
+        return new Measured(stopwatch.nanos(), c.wholeProcess() ? cpu.endedChildren() : cpu.harness(), cpu, stored,
+                webhooks, outcome.figures());
     }
 
     /** Every run must have done the whole job, or its time means nothing. */
@@ -164,62 +235,184 @@ final class BatchThroughput {
 
     private void report(Section section, Rounds rounds, int n, long bytes, boolean goals) {
         double mib = bytes / 1048576.0;
+        double gib = bytes / GiB;
         int latencyMs = rounds.latencyMs();
         String where = latencyMs > 0 ? "S3 +" + latencyMs + " ms each way" : "S3 on loopback";
+        Lineup l = rounds.lineup();
         Map<Contender, List<Measured>> runs = rounds.runs();
-        List<Contender> contenders = rounds.contenders();
-        Map<Contender, Double> wall = new LinkedHashMap<>();
-        Markdown table = Markdown.table("contender (" + where + ")", "wall time (s, median)", "MiB/s", "recordings/s",
-                "runs (s)", "CPU s: harness / S3 server / receiver" + (latencyMs > 0 ? " / proxy" : ""), "others' CPU s",
+
+        Markdown table = Markdown.table("contender (" + where + ")", "does", "wall time (s): median (min–max)", "MiB/s",
+                "client CPU s", "client CPU s per GiB", "× aws-cli", "× rclone",
+                "CPU s: S3 server / receiver" + (latencyMs > 0 ? " / proxy" : ""), "others' CPU s",
                 "S3 server read / wrote (MiB)", "stored per run");
         for (Map.Entry<Contender, List<Measured>> e : runs.entrySet()) {
+            Contender c = e.getKey();
             List<Measured> ms = e.getValue();
-            double seconds = Stats.median(ms.stream().map(Measured::seconds).toList());
-            wall.put(e.getKey(), seconds);
+            double seconds = rounds.wall(c);
             Measured last = ms.get(ms.size() - 1);
-            table.row(e.getKey().name(), Stats.f2(seconds), Stats.f1(mib / seconds), Stats.f2(n / seconds),
-                    ms.stream().map(m -> Stats.f2(m.seconds())).collect(Collectors.joining(", ")),
-                    median(ms, c -> c.harness()) + " / " + median(ms, c -> c.s3()) + " / " + median(ms, c -> c.receiver())
-                            + (latencyMs > 0 ? " / " + median(ms, c -> c.proxy()) : ""),
+            table.row(c.name(), c.sendsWebhooks() ? "files, metadata.json, webhook" : "files only (upload only)",
+                    Stats.f2(seconds) + " (" + range(ms, Measured::seconds) + ")", Stats.f1(mib / seconds),
+                    Stats.f2(rounds.median(c, Measured::clientCpuSeconds)),
+                    Stats.f2(rounds.median(c, Measured::clientCpuSeconds) / gib),
+                    l.aws() == null ? "" : Stats.f2(rounds.wall(l.aws()) / seconds) + "×",
+                    l.rclone() == null ? "" : Stats.f2(rounds.wall(l.rclone()) / seconds) + "×",
+                    median(ms, Proc.Cpu::s3) + " / " + median(ms, Proc.Cpu::receiver)
+                            + (latencyMs > 0 ? " / " + median(ms, Proc.Cpu::proxy) : ""),
                     median(ms, Proc.Cpu::others),
                     Stats.f0(Stats.median(ms.stream().map(m -> m.cpu().s3Read() / 1048576.0).toList())) + " / "
                             + Stats.f0(Stats.median(ms.stream().map(m -> m.cpu().s3Written() / 1048576.0).toList())),
                     last.stored().objects() + " objects, " + last.webhooks().created() + " webhooks");
         }
-        Contender a = contenders.get(0);
-        Contender b = contenders.get(1);
-        Contender reelay = contenders.get(2);
-        double vsA = wall.get(a) / wall.get(reelay);
-        double vsB = wall.get(b) / wall.get(reelay);
-        Markdown ratios = Markdown.table("ratio of throughputs (" + where + ")", "from the medians", "per repetition",
+        for (ExternalTool t : List.of(rclone, aws)) {
+            if (!t.installed()) {
+                table.row(t.name(), t.notInstalled(), "", "", "", "", "", "", "", "", "", "");
+            }
+        }
+
+        double vsA = rounds.wall(l.a()) / rounds.wall(l.warm());
+        double vsB = rounds.wall(l.b()) / rounds.wall(l.warm());
+        Markdown ratios = Markdown.table("ratio of throughputs (" + where + ")", "from the medians", "per round",
                         "goal", "met")
-                .row("Reelay / A", Stats.f2(vsA) + "×", perRep(runs.get(a), runs.get(reelay)), goals ? "≥ 3×" : "",
-                        goals ? (vsA >= 3 ? "yes" : "**no**") : "")
-                .row("Reelay / B", Stats.f2(vsB) + "×", perRep(runs.get(b), runs.get(reelay)), goals ? "≥ 0.9×" : "",
-                        goals ? (vsB >= 0.9 ? "yes" : "**no**") : "")
-                .row("B / A (the ceiling over A)", Stats.f2(wall.get(a) / wall.get(b)) + "×", perRep(runs.get(a), runs.get(b)),
-                        "", "");
+                .row("Reelay (warm) / A", Stats.f2(vsA) + "×", perRep(runs.get(l.a()), runs.get(l.warm())),
+                        goals ? "≥ 3×" : "", goals ? (vsA >= 3 ? "yes" : "**no**") : "")
+                .row("Reelay (warm) / B", Stats.f2(vsB) + "×", perRep(runs.get(l.b()), runs.get(l.warm())),
+                        goals ? "≥ 0.9×" : "", goals ? (vsB >= 0.9 ? "yes" : "**no**") : "")
+                .row("B / A (the ceiling over A)", Stats.f2(rounds.wall(l.a()) / rounds.wall(l.b())) + "×",
+                        perRep(runs.get(l.a()), runs.get(l.b())), "", "");
+        ratio(ratios, rounds, "Reelay (whole process) / aws-cli", l.aws(), l.cold(), "≥ 1×", 1);
+        ratio(ratios, rounds, "Reelay (whole process) / rclone", l.rclone(), l.cold(), "", 0);
+        ratio(ratios, rounds, "Reelay (warm) / rclone", l.rclone(), l.warm(), "≥ 1×", 1);
+        ratio(ratios, rounds, "rclone / aws-cli", l.aws(), l.rclone(), "", 0);
+        ratios.row("Reelay (warm) / Reelay (whole process)", Stats.f2(rounds.wall(l.cold()) / rounds.wall(l.warm())) + "×",
+                perRep(runs.get(l.cold()), runs.get(l.warm())), "", "");
+
         if (latencyMs == config.s3Latencies().get(0)) {
-            Markdown what = Markdown.table("contender", "how");
-            contenders.forEach(c -> what.row(c.name(), c.description()));
+            Markdown what = Markdown.table("contender", "timed", "how");
+            l.all().forEach(c -> what.row(c.name(), c.wholeProcess() ? "whole process, start to exit"
+                    : "in the harness, warm, close excluded", c.description()));
+            for (ExternalTool t : List.of(rclone, aws)) {
+                if (!t.installed()) {
+                    what.row(t.name(), "", t.notInstalled());
+                }
+            }
             section.table(what);
         }
         section.text("### " + (latencyMs > 0 ? "S3 " + latencyMs + " ms away: one-way latency " + latencyMs
                         + " ms, round trip " + 2 * latencyMs + " ms, through the latency proxy"
                         : "S3 on loopback: no added latency, no proxy")
-                        + (goals && config.s3Latencies().size() > 1 ? " (the goals read this table)" : ""))
+                        + (goals && config.s3Latencies().size() > 1 ? " (the goals of A and B read this table)" : ""))
                 .table(table)
-                .table(ratios);
+                .table(ratios)
+                .text("Reelay as a whole process, by its own clock (`ReelayProcessMain`; medians over the rounds, CPU "
+                        + "from /proc in 10 ms ticks), beside Reelay warm in the harness:")
+                .table(processTable(rounds, where));
+
+        String suffix = latencyMs > 0 ? " (workload 1, " + latencyMs + " ms each way)" : " (workload 1, loopback)";
         if (goals) {
-            String suffix = latencyMs > 0 ? " (workload 1, " + latencyMs + " ms each way)" : " (workload 1, loopback)";
-            section.goal("Reelay ≥ 3× A" + suffix, Stats.f2(vsA) + "× (B, the ceiling, is "
-                            + Stats.f2(wall.get(a) / wall.get(b)) + "× A)", vsA >= 3)
-                    .goal("Reelay ≥ 0.9× B" + suffix, Stats.f2(vsB) + "×", vsB >= 0.9);
+            section.goal("Reelay (warm) ≥ 3× A" + suffix, Stats.f2(vsA) + "× (B, the ceiling, is "
+                            + Stats.f2(rounds.wall(l.a()) / rounds.wall(l.b())) + "× A)", vsA >= 3)
+                    .goal("Reelay (warm) ≥ 0.9× B" + suffix, Stats.f2(vsB) + "×", vsB >= 0.9);
         }
+        toolGoals(section, rounds, gib, suffix);
     }
 
-    private static String median(List<Measured> runs, java.util.function.ToLongFunction<Proc.Cpu> part) {
+    /** A row of the ratio table: {@code fast}'s throughput relative to {@code slow}'s, when both ran. */
+    private static void ratio(Markdown ratios, Rounds rounds, String name, Contender slow, Contender fast, String goal,
+                              double atLeast) {
+        if (slow == null || fast == null) {
+            ratios.row(name, "not measured: a tool is not installed", "", goal, "");
+            return;
+        }
+        double r = rounds.wall(slow) / rounds.wall(fast);
+        ratios.row(name, Stats.f2(r) + "×", perRep(rounds.runs().get(slow), rounds.runs().get(fast)), goal,
+                goal.isEmpty() ? "" : r >= atLeast ? "yes" : "**no**");
+    }
+
+    /** The whole process's parts by its own clock, and its CPU against the warm run's. */
+    private static Markdown processTable(Rounds rounds, String where) {
+        Contender cold = rounds.lineup().cold();
+        Contender warm = rounds.lineup().warm();
+        List<Measured> ms = rounds.runs().get(cold);
+        Function<String, ToDoubleFunction<Measured>> figure = name -> m -> m.figures().getOrDefault(name, Double.NaN);
+        ToDoubleFunction<Measured> exit = m -> m.seconds() - m.figures().getOrDefault("launchToClosed", Double.NaN);
+        ToDoubleFunction<Measured> cpuExit = m -> m.clientCpuSeconds() - m.figures().getOrDefault("cpuAtClosed", Double.NaN);
+        Markdown t = Markdown.table("Reelay (whole process), " + where, "wall s: median (min–max)",
+                "CPU s: median (min–max)");
+        t.row("JVM start to `main` (from the harness starting the process)", cell(rounds, cold, figure.apply("launchToMain")),
+                cell(rounds, cold, figure.apply("cpuToMain")));
+        t.row("`create` + `process()` to the first result", cell(rounds, cold, figure.apply("firstResult")), "");
+        t.row("`create` + `process()` to the last result", cell(rounds, cold, figure.apply("process")),
+                cell(rounds, cold, figure.apply("cpuProcess")));
+        t.row("`close()`", cell(rounds, cold, figure.apply("close")), cell(rounds, cold, figure.apply("cpuClose")));
+        t.row("after `close()`: to the process's end, as the harness saw it", cell(rounds, cold, exit),
+                cell(rounds, cold, cpuExit));
+        t.row("**the whole process**", cell(rounds, cold, Measured::seconds), cell(rounds, cold, Measured::clientCpuSeconds));
+        t.row("for comparison: Reelay (warm) in the harness, build to last result", cell(rounds, warm, Measured::seconds),
+                cell(rounds, warm, Measured::clientCpuSeconds));
+        List<Double> extra = new ArrayList<>();
+        List<Measured> warms = rounds.runs().get(warm);
+        for (int i = 0; i < Math.min(ms.size(), warms.size()); i++) {
+            extra.add(ms.get(i).clientCpuSeconds() - warms.get(i).clientCpuSeconds());
+        }
+        t.row("whole process − warm, same round (what a cold process spends on top)",
+                Stats.f2(rounds.wall(cold) - rounds.wall(warm)), Stats.f2(Stats.median(extra)) + " (" + range(extra) + ")");
+        return t;
+    }
+
+    private static String cell(Rounds rounds, Contender c, ToDoubleFunction<Measured> figure) {
+        List<Double> values = rounds.runs().get(c).stream().map(figure::applyAsDouble).toList();
+        return Stats.f2(Stats.median(values)) + " (" + range(values) + ")";
+    }
+
+    /** The goals against the tools users would pick, from one run's medians; a missing tool is not measured. */
+    private static void toolGoals(Section section, Rounds rounds, double gib, String suffix) {
+        Lineup l = rounds.lineup();
+        double cold = rounds.wall(l.cold());
+        double warm = rounds.wall(l.warm());
+        String name = "Reelay (whole process, with webhooks) ≥ aws-cli (upload only)" + suffix;
+        if (l.aws() == null) {
+            section.goal(name, "aws-cli not installed", Section.Verdict.NOT_MEASURED);
+        } else {
+            double r = rounds.wall(l.aws()) / cold;
+            section.goal(name, Stats.f2(r) + "× aws-cli's throughput (" + Stats.f2(cold) + " s against "
+                    + Stats.f2(rounds.wall(l.aws())) + " s)" + (l.rclone() == null ? ""
+                    : "; " + Stats.f2(rounds.wall(l.rclone()) / cold) + "× rclone's (" + Stats.f2(rounds.wall(l.rclone()))
+                            + " s)"), r >= 1);
+        }
+        String warmName = "Reelay (warm, with webhooks) ≥ rclone (upload only)" + suffix;
+        String cpuName = "Reelay (warm) client CPU per GiB ≤ rclone's" + suffix;
+        if (l.rclone() == null) {
+            section.goal(warmName, "rclone not installed", Section.Verdict.NOT_MEASURED)
+                    .goal(cpuName, "rclone not installed", Section.Verdict.NOT_MEASURED);
+        } else {
+            double r = rounds.wall(l.rclone()) / warm;
+            section.goal(warmName, Stats.f2(r) + "× rclone's throughput (" + Stats.f2(warm) + " s against "
+                    + Stats.f2(rounds.wall(l.rclone())) + " s)", r >= 1);
+            double reelayCpu = rounds.median(l.warm(), Measured::clientCpuSeconds) / gib;
+            double rcloneCpu = rounds.median(l.rclone(), Measured::clientCpuSeconds) / gib;
+            section.goal(cpuName, Stats.f2(reelayCpu / rcloneCpu) + "× rclone's (" + Stats.f2(reelayCpu) + " against "
+                    + Stats.f2(rcloneCpu) + " CPU s per GiB)", reelayCpu <= rcloneCpu);
+        }
+        double close = rounds.median(l.cold(), m -> m.figures().getOrDefault("close", Double.NaN));
+        List<Double> closes = rounds.runs().get(l.cold()).stream()
+                .map(m -> m.figures().getOrDefault("close", Double.NaN) * 1000).toList();
+        section.goal("Reelay's `close()` < " + Stats.f0(CLOSE_GOAL * 1000) + " ms (whole process)" + suffix,
+                Stats.f0(close * 1000) + " ms (median; " + Stats.f0(closes.stream().mapToDouble(d -> d).min().orElse(0))
+                        + "–" + Stats.f0(closes.stream().mapToDouble(d -> d).max().orElse(0)) + " ms)", close < CLOSE_GOAL);
+    }
+
+    private static String median(List<Measured> runs, ToLongFunction<Proc.Cpu> part) {
         return Stats.f1(Stats.median(runs.stream().map(m -> part.applyAsLong(m.cpu()) / 1e9).toList()));
+    }
+
+    private static String range(List<Measured> runs, ToDoubleFunction<Measured> figure) {
+        return range(runs.stream().map(figure::applyAsDouble).toList());
+    }
+
+    private static String range(List<Double> values) {
+        double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        return Stats.f2(min) + "–" + Stats.f2(max);
     }
 
     /** The range of {@code slow / fast} over the repetitions, each pair from the same round. */

@@ -94,7 +94,7 @@ public final class Benchmarks {
         StringBuilder md = new StringBuilder("# Reelay benchmarks\n\n");
         md.append(Machine.describe(config, storage)).append('\n');
         Markdown goals = Markdown.table("goal", "measured", "met");
-        sections.forEach(s -> s.goals().forEach(g -> goals.row(g.name(), g.measured(), g.met() ? "yes" : "**no**")));
+        sections.forEach(s -> s.goals().forEach(g -> goals.row(g.name(), g.measured(), g.verdict().label())));
         md.append("## Goals\n\n").append(goals).append('\n');
         sections.forEach(s -> md.append(s.markdown()));
         md.append("Whole run: ").append(Stats.f0(Progress.elapsedSeconds())).append(" s.\n");
