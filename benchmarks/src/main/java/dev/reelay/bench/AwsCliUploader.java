@@ -19,9 +19,13 @@ final class AwsCliUploader extends ToolUploader {
         this.s3 = s3;
     }
 
-    /** Debian's AWS CLI first: a Python environment manager's {@code aws} may come first on PATH. */
+    /**
+     * Debian's AWS CLI, {@code /usr/bin/aws}, and not whatever {@code aws} comes first on PATH (here a Python
+     * environment's AWS CLI 1, another tool); {@code -Dbench.aws=/path} picks another.
+     */
     static ExternalTool find() {
-        return ExternalTool.find("aws-cli", "aws", List.of(Path.of("/usr/bin/aws")), "apt-get install awscli");
+        return ExternalTool.find("aws-cli", "aws", List.of(Path.of("/usr/bin/aws")),
+                "apt-get install awscli (for /usr/bin/aws)");
     }
 
     @Override

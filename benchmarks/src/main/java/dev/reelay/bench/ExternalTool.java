@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
  * executable that answered {@code --version}, and that answer; or, when none did, how to install it. The benchmark
  * never installs a tool: a missing one is a row that says so.
  *
- * <p>Where it is looked for: {@code -Dbench.<name>=/path} when set (inside {@code bench.jvm}), else the preferred
- * paths given, else every directory of {@code PATH}, in that order; the first that runs wins. A preferred path
- * matters for the AWS CLI: a Python environment manager's {@code aws} may come first on {@code PATH} and be another
- * version, or not run at all.
+ * <p>Where it is looked for: {@code -Dbench.<command>=/path} when set (inside {@code bench.jvm}), else the places
+ * given, else every directory of {@code PATH}; the first that runs wins. Places matter for the AWS CLI: Debian's is
+ * {@code /usr/bin/aws}, while a Python environment manager's {@code aws} may come first on {@code PATH} and be
+ * another major version, whose figures would not compare with the last run's.
  */
 final class ExternalTool {
 
@@ -43,18 +43,19 @@ final class ExternalTool {
     /**
      * The first of the places above where {@code command --version} exits 0.
      *
-     * @param name       what the tables call it, and the {@code bench.<name>} property
-     * @param command    the executable's file name
-     * @param preferred  paths tried before {@code PATH}
-     * @param install    how to install it, for the row that says it is missing
+     * @param name    what the tables call it
+     * @param command the executable's file name, and the {@code bench.<command>} property
+     * @param places  where to look; empty: every directory of {@code PATH}
+     * @param install how to install it, for the row that says it is missing
      */
-    static ExternalTool find(String name, String command, List<Path> preferred, String install) {
+    static ExternalTool find(String name, String command, List<Path> places, String install) {
         Set<Path> candidates = new LinkedHashSet<>();
-        String chosen = System.getProperty("bench." + name, "").trim();
+        String chosen = System.getProperty("bench." + command, "").trim();
         if (!chosen.isEmpty()) {
             candidates.add(Path.of(chosen));
+        } else if (!places.isEmpty()) {
+            candidates.addAll(places);
         } else {
-            candidates.addAll(preferred);
             for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
                 if (!dir.isEmpty()) {
                     candidates.add(Path.of(dir, command));
