@@ -1,8 +1,10 @@
 package dev.reelay.bench;
 
 import dev.reelay.Recording;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,14 +24,33 @@ final class ReelayProcess implements Contender {
     private final S3Endpoint s3;
     private final String webhookUrl;
     private final Path scratch;
+    private final String classpath;
+    /** What the classpath is, for the table. */
+    private final String classpathNote;
 
     ReelayProcess(S3Endpoint s3, String webhookUrl, Path scratch) {
         this.s3 = s3;
         this.webhookUrl = webhookUrl;
         try {
             this.scratch = Files.createDirectories(scratch);
+            // A host's classpath: the library's runtime dependencies as the pom resolved them, and this module's
+            // classes (ReelayProcessMain, the logger's settings). The harness's own also holds S3Proxy's 80-odd jars,
+            // which cost a cold JVM about 5% more CPU.
+            String file = System.getProperty("bench.processClasspath", "").trim();
+            if (!file.isEmpty() && Files.isRegularFile(Path.of(file))) {
+                String libraries = Files.readString(Path.of(file)).trim();
+                Path classes = Path.of(ReelayProcessMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                this.classpath = classes + File.pathSeparator + libraries;
+                this.classpathNote = "the library's runtime dependencies (" + libraries.split(File.pathSeparator).length
+                        + " jars) and the benchmark's classes";
+            } else {
+                this.classpath = System.getProperty("java.class.path");
+                this.classpathNote = "the harness's, S3Proxy's jars included (no bench.processClasspath)";
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -40,9 +61,9 @@ final class ReelayProcess implements Contender {
 
     @Override
     public String description() {
-        return "`java -cp … ReelayProcessMain` with no JVM flags (a host's `main`): `RecordingPipeline.create` with the "
-                + "options of the warm row, `process` of the batch, `close()`, return from `main`; its journal in a "
-                + "directory of its own, kept between runs as a host's is";
+        return "`java -cp … ReelayProcessMain` with no JVM flags (a host's `main`), on a classpath of " + classpathNote
+                + ": `RecordingPipeline.create` with the options of the warm row, `process` of the batch, `close()`, "
+                + "return from `main`; its journal in a directory of its own, kept between runs as a host's is";
     }
 
     @Override
@@ -73,7 +94,7 @@ final class ReelayProcess implements Contender {
         List<String> flags = ChildJvm.flags("-D" + Benchmarks.OUTBOX_PROPERTY + "=" + scratch.resolve("outbox"),
                 "bench.processJvm");
         stopwatch.start();
-        ChildJvm child = ChildJvm.start("reelay-process", flags, ReelayProcessMain.class,
+        ChildJvm child = ChildJvm.start("reelay-process", flags, classpath, ReelayProcessMain.class,
                 Long.toString(System.nanoTime()), batch.toString(), s3.toString(), webhookUrl);
         try {
             Outcome outcome = ReelayProcessMain.parse(child.await("RESULT", Duration.ofMinutes(10)), recordings.size());
