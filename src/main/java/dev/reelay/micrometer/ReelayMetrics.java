@@ -336,8 +336,4 @@ public final class ReelayMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    @Override
-    public String toString() {
-        return "ReelayMetrics{" + pipeline + "}";
-    }
 }
