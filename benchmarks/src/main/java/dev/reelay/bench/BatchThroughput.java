@@ -91,9 +91,12 @@ final class BatchThroughput {
     private Rounds rounds(S3Endpoint endpoint, LatencyProxy proxy, List<Recording> recordings, long bytes) {
         int latencyMs = proxy == null ? 0 : proxy.delayMs();
         String at = latencyMs + " ms:";
-        List<Contender> contenders = List.of(new SequentialUploader(endpoint, receiver.url()),
+        List<Contender> contenders = new ArrayList<>(List.of(new SequentialUploader(endpoint, receiver.url()),
                 new BareAsyncUploader(endpoint, ReelayContender.options(endpoint, receiver.url()).build().uploadsInFlight()),
-                ReelayContender.defaults(endpoint, receiver.url()));
+                ReelayContender.defaults(endpoint, receiver.url())));
+        if (Boolean.getBoolean("bench.observe")) { // the cost of watching: a second Reelay row, with everything on
+            contenders.add(ReelayContender.observed(endpoint, receiver.url()));
+        }
         // A whole round first: the S3 server's JIT needs gigabytes of traffic before it runs at speed.
         for (Contender c : contenders) {
             Measured m = measure(c, recordings, proxy);
@@ -195,6 +198,12 @@ final class BatchThroughput {
                         goals ? (vsB >= 0.9 ? "yes" : "**no**") : "")
                 .row("B / A (the ceiling over A)", Stats.f2(wall.get(a) / wall.get(b)) + "×", perRep(runs.get(a), runs.get(b)),
                         "", "");
+        if (contenders.size() > 3) { // -Dbench.observe=true: what watching costs, as Reelay's time over the watched one's
+            Contender observed = contenders.get(3);
+            double cost = wall.get(reelay) / wall.get(observed);
+            ratios.row("Reelay / Reelay observed (events, metrics, traces)", Stats.f3(cost) + "×",
+                    perRep(runs.get(reelay), runs.get(observed)), "≥ 0.98×", cost >= 0.98 ? "yes" : "**no**");
+        }
         if (latencyMs == config.s3Latencies().get(0)) {
             Markdown what = Markdown.table("contender", "how");
             contenders.forEach(c -> what.row(c.name(), c.description()));
