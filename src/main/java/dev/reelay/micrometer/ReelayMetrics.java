@@ -135,23 +135,25 @@ public final class ReelayMetrics implements MeterBinder, AutoCloseable {
         }
 
         Disposable start() {
-            Gauge.builder("reelay.recordings.active", recordingsActive, Set::size).tags(tags)
+            // strong references: the registry keeps what the gauges read, whoever else lets go of it
+            Gauge.builder("reelay.recordings.active", recordingsActive, Set::size).tags(tags).strongReference(true)
                     .description("Recordings whose run is under way").register(registry);
-            Gauge.builder("reelay.uploads.active", uploadsActive, Set::size).tags(tags)
+            Gauge.builder("reelay.uploads.active", uploadsActive, Set::size).tags(tags).strongReference(true)
                     .description("File uploads under way (each holds one of uploadsInFlight)").register(registry);
             for (OutboxEntry.State state : List.of(OutboxEntry.State.IN_PROGRESS, OutboxEntry.State.PENDING,
                     OutboxEntry.State.PARKED, OutboxEntry.State.GAVE_UP)) {
                 Gauge.builder("reelay.journal.backlog", journal, j -> j.get().count(state))
-                        .tags(tags).tag("state", lower(state))
+                        .tags(tags).tag("state", lower(state)).strongReference(true)
                         .description("Journal entries not done, by state").register(registry);
             }
             TimeGauge.builder("reelay.journal.backlog.age", journal, TimeUnit.SECONDS, j -> j.get()
                             .oldestWaitingAge(Instant.ofEpochMilli(registry.config().clock().wallTime()))
                             .map(d -> d.toMillis() / 1000.0).orElse(0.0))
-                    .tags(tags)
+                    .tags(tags).strongReference(true)
                     .description("How long the oldest journal entry still to be done (in progress, pending or parked) has waited")
                     .register(registry);
             Gauge.builder("reelay.webhook.endpoints.disabled", disabledEndpoints, AtomicLong::get).tags(tags)
+                    .strongReference(true)
                     .description("Endpoints disabled after they answered 410").register(registry);
             if (pipeline instanceof DefaultRecordingPipeline p) {
                 FunctionCounter.builder("reelay.events.dropped", p, DefaultRecordingPipeline::droppedEvents).tags(tags)

@@ -7,6 +7,7 @@ import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.media.MediaOptions;
+import dev.reelay.support.FaultyFront;
 import dev.reelay.support.Recordings;
 import dev.reelay.support.ServersTest;
 import dev.reelay.support.TestReceiver.Scripted;
@@ -168,6 +169,36 @@ class EventsTest extends ServersTest {
         assertThat(events).noneMatch(e -> e instanceof EventsDropped);
         assertThat(((dev.reelay.internal.pipeline.DefaultRecordingPipeline) closing).droppedEvents())
                 .isEqualTo(events.size() - 8);
+    }
+
+    @Test
+    void aRunCutOffByCloseIsInterruptedAndTheNextPipelineResumesIt() throws Exception {
+        Recording recording = Recordings.base(195).video(Recordings.file(dir.resolve("195"), "video.mkv", 4L << 20)).build();
+        try (FaultyFront front = FaultyFront.in(s3.endpoint())) {
+            front.throttleUploads(512L << 10);
+            PipelineOptions options = options().s3(s3.options(front.endpoint()).build()).build();
+            pipeline = RecordingPipeline.create(options);
+            Collector first = new Collector(pipeline);
+            CountDownLatch underWay = new CountDownLatch(1);
+            pipeline.events().ofType(UploadProgressed.class).subscribe(p -> underWay.countDown());
+            pipeline.process(Flux.just(recording)).subscribe(r -> { }, e -> { });
+            assertThat(underWay.await(30, TimeUnit.SECONDS)).isTrue();
+
+            pipeline.close(Duration.ZERO);
+            pipeline = null;
+
+            assertThat(story(first.untilComplete(), 195)).containsExactly("accepted 1", "started video.mkv 4194304",
+                    "interrupted");
+            front.throttleUploads(0);
+            pipeline = RecordingPipeline.create(options);
+            Collector second = new Collector(pipeline);
+            StepVerifier.create(pipeline.resume()).expectNextCount(1).expectComplete().verify(LIMIT);
+            pipeline.close();
+            pipeline = null;
+            List<String> resumed = story(second.untilComplete(), 195);
+            assertThat(resumed.get(0)).startsWith("resumed ");
+            assertThat(resumed.get(resumed.size() - 1)).isEqualTo("finished COMPLETED ran");
+        }
     }
 
     @Test
