@@ -208,6 +208,29 @@ class ObservationsTest extends ServersTest {
     }
 
     @Test
+    void aHandlerThatFailsCostsTheTraceNeverTheRecording() {
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public void onStart(Observation.Context context) {
+                throw new IllegalStateException("a broken handler");
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+        });
+        Recording recording = Recordings.base(235).video(Recordings.file(dir, "video.mkv", 100)).build();
+
+        PipelineResult result = submitWith(options().media(MediaOptions.disabled()).observationRegistry(registry).build(),
+                recording);
+
+        assertThat(result.status()).isEqualTo(PipelineResult.Status.COMPLETED);
+        assertThat(receiver.deliveries()).containsOnlyKeys(235L);
+    }
+
+    @Test
     void withoutARegistryNoTraceHeaderIsSent() {
         Recording recording = Recordings.base(234).video(Recordings.file(dir, "video.mkv", 100)).build();
 

@@ -8,6 +8,8 @@ import io.micrometer.observation.transport.Kind;
 import io.micrometer.observation.transport.SenderContext;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -25,6 +27,9 @@ public final class ObservationTracing implements Tracing {
      * out so that nothing needs the context-propagation library.
      */
     static final String CURRENT = "micrometer.observation";
+    private static final Logger log = LoggerFactory.getLogger("dev.reelay.tracing");
+    /** Whether a handler's failure was logged already: once is enough, every recording would repeat it. */
+    private static final AtomicBoolean failureLogged = new AtomicBoolean();
 
     private final ObservationRegistry registry;
 
@@ -59,7 +64,23 @@ public final class ObservationTracing implements Tracing {
         if (p != null) {
             o.parentObservation(p);
         }
-        return new ObservationSpan(o);
+        try {
+            return new ObservationSpan(o.start());
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+            return Span.NONE;
+        }
+    }
+
+    /**
+     * Traces are a watcher's: a host's handler that fails (or a tracer missing a class) costs the
+     * trace, never the recording. Said once in the log.
+     */
+    private static void failed(Throwable e) {
+        if (failureLogged.compareAndSet(false, true)) {
+            log.warn("Tracing failed in a handler of the ObservationRegistry; recordings go on untraced where it fails "
+                    + "(said once): {}", e.toString());
+        }
     }
 
     @Override
@@ -72,9 +93,8 @@ public final class ObservationTracing implements Tracing {
         private final Observation observation;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        ObservationSpan(Observation observation) {
-            this.observation = observation;
-            observation.start();
+        ObservationSpan(Observation started) {
+            this.observation = started;
         }
 
         @Override
@@ -90,14 +110,22 @@ public final class ObservationTracing implements Tracing {
         @Override
         public void error(Throwable error) {
             if (error != null) {
-                observation.error(error);
+                try {
+                    observation.error(error);
+                } catch (RuntimeException | LinkageError e) {
+                    failed(e);
+                }
             }
         }
 
         @Override
         public void end() {
             if (ended.compareAndSet(false, true)) {
-                observation.stop();
+                try {
+                    observation.stop();
+                } catch (RuntimeException | LinkageError e) {
+                    failed(e);
+                }
             }
         }
     }
