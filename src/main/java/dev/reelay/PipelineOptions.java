@@ -9,6 +9,7 @@ import dev.reelay.storage.S3StorageOptions;
 import dev.reelay.webhook.NetworkPolicy;
 import dev.reelay.webhook.WebhookClient;
 import dev.reelay.webhook.WebhookEndpoint;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,8 @@ public final class PipelineOptions {
     private final NetworkPolicy networkPolicy;
     private final InputLimits limits;
     private final FileAccess fileAccess;
+    /** An {@code ObservationRegistry}, held as an Object: nothing links Micrometer unless a host gave one. */
+    private final Object observationRegistry;
 
     private PipelineOptions(Builder b) {
         if ((b.s3 == null) == (b.objectStore == null)) {
@@ -96,6 +99,7 @@ public final class PipelineOptions {
         this.networkPolicy = Objects.requireNonNull(b.networkPolicy, "networkPolicy");
         this.limits = Objects.requireNonNull(b.limits, "limits");
         this.fileAccess = Objects.requireNonNull(b.fileAccess, "fileAccess");
+        this.observationRegistry = b.observationRegistry;
     }
 
     public static Builder builder() {
@@ -198,6 +202,14 @@ public final class PipelineOptions {
         return fileAccess;
     }
 
+    /**
+     * The {@code io.micrometer.observation.ObservationRegistry} recordings are traced in, if any:
+     * typed as Object so that a host without Micrometer never loads the class.
+     */
+    public Optional<Object> observationRegistry() {
+        return Optional.ofNullable(observationRegistry);
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -218,6 +230,7 @@ public final class PipelineOptions {
         b.networkPolicy = networkPolicy;
         b.limits = limits;
         b.fileAccess = fileAccess;
+        b.observationRegistry = observationRegistry;
         return b;
     }
 
@@ -228,7 +241,7 @@ public final class PipelineOptions {
                 + (uploadTimeout == null ? "" : ", uploadTimeout=" + uploadTimeout)
                 + ", closeGracePeriod=" + closeGracePeriod + ", uploadSource=" + uploadSource + ", media=" + media
                 + ", outbox=" + outbox + ", networkPolicy=" + networkPolicy + ", limits=" + limits
-                + ", fileAccess=" + fileAccess + "}";
+                + ", fileAccess=" + fileAccess + (observationRegistry == null ? "" : ", traced") + "}";
     }
 
     /** Collects the settings; {@link #build()} checks them. */
@@ -250,6 +263,7 @@ public final class PipelineOptions {
         private NetworkPolicy networkPolicy = NetworkPolicy.allowAll();
         private InputLimits limits = InputLimits.defaults();
         private FileAccess fileAccess = FileAccess.followLinks();
+        private Object observationRegistry;
 
         private Builder() {
         }
@@ -369,6 +383,28 @@ public final class PipelineOptions {
         /** Which local files may be read, e.g. {@code FileAccess.refuseLinks()}. Default: any, links followed. */
         public Builder fileAccess(FileAccess access) {
             this.fileAccess = access;
+            return this;
+        }
+
+        /**
+         * Traces every recording as Micrometer Observations in this registry: one observation per
+         * recording ({@code reelay.recording}) with a child for its media work ({@code reelay.media}),
+         * each upload ({@code reelay.upload}) and each webhook attempt ({@code reelay.webhook.attempt}),
+         * whose request carries the trace's headers (W3C {@code traceparent} with Micrometer Tracing's
+         * propagating handlers), so that a receiver's trace joins the recording's. A recording run
+         * inside a host's observation (in the Reactor context) is its child. Default: none, and
+         * nothing of Micrometer is loaded; it is an optional dependency, present only where the host
+         * brings it. Null turns tracing off again.
+         *
+         * <pre>{@code
+         * PipelineOptions options = PipelineOptions.builder()
+         *         .s3(s3)
+         *         .observationRegistry(observationRegistry)   // e.g. Spring Boot's, with micrometer-tracing
+         *         .build();
+         * }</pre>
+         */
+        public Builder observationRegistry(ObservationRegistry registry) {
+            this.observationRegistry = registry;
             return this;
         }
 

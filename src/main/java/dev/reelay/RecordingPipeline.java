@@ -1,5 +1,6 @@
 package dev.reelay;
 
+import dev.reelay.event.PipelineEvent;
 import dev.reelay.internal.pipeline.DefaultRecordingPipeline;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
@@ -108,6 +109,32 @@ public interface RecordingPipeline extends Stages, AutoCloseable {
 
     /** The pipeline's journal. */
     Outbox outbox();
+
+    /**
+     * Everything the pipeline does, as it happens: a hot stream of {@link PipelineEvent}s (see
+     * {@link dev.reelay.event} for the list) for metrics, traces, a live view or the host's own code.
+     * It has what happens from the subscription on, for every subscriber at once, and completes once
+     * {@link #close()} has released the pipeline (a subscription after that completes at once).
+     *
+     * <p>The pipeline never waits for a subscriber. Each one is served on a worker of its own (so its
+     * code may block; it runs on none of the pipeline's threads) and keeps at most 4,096 events it has
+     * not yet taken; beyond that its oldest events go, and the next event it gets is an
+     * {@link dev.reelay.event.EventsDropped} saying how many. With no subscriber, the pipeline builds no
+     * event at all.
+     *
+     * <pre>{@code
+     * Disposable log = pipeline.events()
+     *         .ofType(RecordingFinished.class)
+     *         .subscribe(e -> log.info("recording {}: {} in {}", e.recordingId(), e.status(), e.duration()));
+     * }</pre>
+     */
+    Flux<PipelineEvent> events();
+
+    /**
+     * {@link #events()} with room for {@code bufferSize} events the subscriber has not yet taken
+     * before its oldest go.
+     */
+    Flux<PipelineEvent> events(int bufferSize);
 
     /** The composition of stages this pipeline runs for each recording. */
     Function<Flux<RecordingJob>, Flux<RecordingJob>> stages();

@@ -11,9 +11,12 @@ package dev.reelay;
  *         .build();
  * }</pre>
  *
- * <p>Called on I/O threads, often (every 64 KiB or so): it must be quick and must never block.
- * {@code bytesSent} only grows and never passes {@code totalBytes}; a retried request does not
- * move it back. The last call for a stored file has {@code bytesSent == totalBytes}.
+ * <p>Called on I/O threads, at most every 100 ms per file and once more when its last byte is
+ * out (the same progress as {@link dev.reelay.event.UploadProgressed} events): it must be quick
+ * and must never block. {@code bytesSent} only grows and never passes {@code totalBytes}; a
+ * retried request does not move it back. The last call for a stored file has
+ * {@code bytesSent == totalBytes}. To watch progress on a thread of your own, subscribe to
+ * {@code pipeline.events().ofType(UploadProgressed.class)} instead.
  */
 @FunctionalInterface
 public interface UploadProgress {

@@ -1,5 +1,21 @@
 package dev.reelay;
 
+import dev.reelay.event.EndpointDisabled;
+import dev.reelay.event.EndpointEnabled;
+import dev.reelay.event.EventsDropped;
+import dev.reelay.event.JournalProblem;
+import dev.reelay.event.MetadataStored;
+import dev.reelay.event.RecordingAccepted;
+import dev.reelay.event.RecordingFinished;
+import dev.reelay.event.RecordingInterrupted;
+import dev.reelay.event.RecordingResumed;
+import dev.reelay.event.UploadFailed;
+import dev.reelay.event.UploadProgressed;
+import dev.reelay.event.UploadStarted;
+import dev.reelay.event.UploadStored;
+import dev.reelay.event.WebhookAttempted;
+import dev.reelay.event.WebhookFinished;
+import dev.reelay.outbox.OutboxStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reelay.media.MediaException;
@@ -102,7 +118,27 @@ class PublicToStringTest {
                 new ReelayException("recording 3: failed"), new MediaException(file, "not a video"),
                 new PipelineClosedException(java.util.Set.of(3L), true),
                 new ObjectStoreException("3/video.mkv", 403, "AccessDenied", 1, false, "access denied", null),
-                new WebhookVerificationException(WebhookVerificationException.Reason.BAD_SIGNATURE, "no match"))
+                new WebhookVerificationException(WebhookVerificationException.Reason.BAD_SIGNATURE, "no match"),
+                new OutboxStats(Map.of(OutboxEntry.State.PARKED, 2L), Instant.EPOCH))
+                .forEach(o -> all.put(o.getClass(), o));
+        // the events, as the pipeline makes them from the values above
+        PipelineResult result = job.result();
+        Stream.of(new RecordingAccepted(Instant.EPOCH, 3, 1), new RecordingResumed(Instant.EPOCH, 3, 2),
+                        new RecordingFinished(Instant.EPOCH, 3, result.status(), result.reason().orElse(null), 1, 1,
+                                result.webhooks(), true, Duration.ofSeconds(1)),
+                        new RecordingInterrupted(Instant.EPOCH, 3, Duration.ofSeconds(1)),
+                        new UploadStarted(Instant.EPOCH, 3, FileRole.VIDEO, "video.mkv", 100),
+                        new UploadProgressed(Instant.EPOCH, 3, FileRole.VIDEO, "video.mkv", 50, 100),
+                        new UploadStored(Instant.EPOCH, 3, FileRole.VIDEO, "video.mkv", 100, 1, Duration.ofSeconds(1)),
+                        new UploadFailed(Instant.EPOCH, 3, FileRole.TRANSCRIPT, "t.txt", 0, 0, Duration.ZERO, failed.error()),
+                        new MetadataStored(Instant.EPOCH, 3, "metadata.json", 100),
+                        new WebhookAttempted(Instant.EPOCH, 3, unnamed.displayName(), 1, 401,
+                                WebhookAttempted.Result.ANSWERED, null, Duration.ofMillis(5)),
+                        new WebhookFinished(Instant.EPOCH, 3, outcome, Duration.ofMillis(5)),
+                        new EndpointDisabled(Instant.EPOCH, endpoint.displayName(), outcome.error()),
+                        new EndpointEnabled(Instant.EPOCH, unnamed.displayName()),
+                        new JournalProblem(Instant.EPOCH, 3, "its end", "the journal refused it (full)"),
+                        new EventsDropped(Instant.EPOCH, 7))
                 .forEach(o -> all.put(o.getClass(), o));
         return all;
     }

@@ -7,6 +7,8 @@ import dev.reelay.RecordingMetadata;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -108,6 +110,27 @@ public interface Outbox extends AutoCloseable {
 
     /** Entries that ended short of complete ({@code PENDING}, {@code PARKED}, {@code GAVE_UP}), read page by page. */
     Flux<OutboxEntry> pending();
+
+    /**
+     * How much unfinished work the journal holds (see {@link OutboxStats}): read now and then by
+     * metrics, so it must be cheap; the built-in journals answer with one indexed query. The
+     * default counts what {@link #unfinished()} and {@link #pending()} list, reading every such
+     * entry: override it with a query of your database.
+     */
+    default Mono<OutboxStats> stats() {
+        return Mono.defer(() -> {
+            Map<OutboxEntry.State, Long> counts = new EnumMap<>(OutboxEntry.State.class);
+            Instant[] oldest = new Instant[1];
+            return Flux.concat(unfinished(), pending())
+                    .doOnNext(e -> {
+                        counts.merge(e.state(), 1L, Long::sum);
+                        if (e.state() != OutboxEntry.State.GAVE_UP && (oldest[0] == null || e.acceptedAt().isBefore(oldest[0]))) {
+                            oldest[0] = e.acceptedAt();
+                        }
+                    })
+                    .then(Mono.fromSupplier(() -> new OutboxStats(counts, oldest[0])));
+        });
+    }
 
     /** Marks an endpoint gone (a 410): no deliveries to it until {@link #enableEndpoint}. */
     Mono<Void> disableEndpoint(String endpoint, String reason);

@@ -68,6 +68,7 @@ public final class TestReceiver implements AutoCloseable {
     private final Map<Long, Stored> recordings = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Scripted> script = new ConcurrentLinkedQueue<>();
+    private final Map<Long, ConcurrentLinkedQueue<Scripted>> scriptByRecording = new ConcurrentHashMap<>();
     private final AtomicLong nextPk = new AtomicLong(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Scripted always;
@@ -104,6 +105,14 @@ public final class TestReceiver implements AutoCloseable {
     /** The next requests get these answers, in order, before the contract applies again. */
     public void script(Scripted... answers) {
         script.addAll(List.of(answers));
+    }
+
+    /**
+     * The next requests for this recording get these answers, in order, before the contract
+     * applies again to it; other recordings' requests are not affected.
+     */
+    public void script(long recordingId, Scripted... answers) {
+        scriptByRecording.computeIfAbsent(recordingId, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(answers));
     }
 
     /** Requests for this recording are read and never answered. */
@@ -212,7 +221,7 @@ public final class TestReceiver implements AutoCloseable {
                         requests.add(new Request(request.requestHeaders().copy(), body, echo, System.nanoTime()));
                         return send(response, echo, reply);
                     }
-                    Scripted s = always != null ? always : stalls(body) ? Scripted.stalling() : script.poll();
+                    Scripted s = always != null ? always : stalls(body) ? Scripted.stalling() : scripted(body);
                     if (s != null) {
                         record(new Request(request.requestHeaders().copy(), body, s.stalls ? 0 : s.status, System.nanoTime()));
                         if (s.stalls) {
@@ -225,6 +234,21 @@ public final class TestReceiver implements AutoCloseable {
                     record(new Request(request.requestHeaders().copy(), body, a.status, System.nanoTime()));
                     return send(response, a.status, a.body);
                 });
+    }
+
+    private Scripted scripted(String body) {
+        if (!scriptByRecording.isEmpty()) {
+            try {
+                ConcurrentLinkedQueue<Scripted> own = scriptByRecording.get(JSON.readTree(body).path("recording_id").asLong());
+                Scripted s = own == null ? null : own.poll();
+                if (s != null) {
+                    return s;
+                }
+            } catch (Exception notJson) {
+                // the contract answers it
+            }
+        }
+        return script.poll();
     }
 
     private boolean stalls(String body) {

@@ -85,6 +85,10 @@ final class BatchReport {
         ratio(ratios, rounds, "Reelay (whole process) / rclone", l.rclone(), l.cold(), "", 0);
         ratio(ratios, rounds, "Reelay (warm) / rclone", l.rclone(), l.warm(), "≥ 1×", 1);
         ratio(ratios, rounds, "rclone / aws-cli", l.aws(), l.rclone(), "", 0);
+        if (l.observed() != null) { // what watching costs: Reelay's throughput with events, metrics and traces on
+            ratio(ratios, rounds, "Reelay observed / Reelay (events, metrics, traces)", l.warm(), l.observed(),
+                    "≥ 0.98×", 0.98);
+        }
         ratios.row("Reelay (warm) / Reelay (whole process)", Stats.f2(rounds.wall(l.cold()) / rounds.wall(l.warm())) + "×",
                 perRep(runs.get(l.cold()), runs.get(l.warm())), "", "");
 

@@ -44,9 +44,14 @@ final class BatchThroughput {
     }
 
     /** The contenders of one latency; a tool this machine does not have is null, and a row that says so. */
-    record Lineup(Contender a, Contender b, Contender warm, Contender cold, Contender rclone, Contender aws) {
+    record Lineup(Contender a, Contender b, Contender warm, Contender observed, Contender cold, Contender rclone,
+                  Contender aws) {
         List<Contender> all() {
-            List<Contender> all = new ArrayList<>(List.of(a, b, warm, cold));
+            List<Contender> all = new ArrayList<>(List.of(a, b, warm));
+            if (observed != null) {
+                all.add(observed);
+            }
+            all.add(cold);
             if (rclone != null) {
                 all.add(rclone);
             }
@@ -154,6 +159,8 @@ final class BatchThroughput {
         return new Lineup(new SequentialUploader(endpoint, receiver.url()),
                 new BareAsyncUploader(endpoint, uploadsInFlight),
                 ReelayContender.defaults(endpoint, receiver.url()),
+                // -Dbench.observe=true: the cost of watching, a second warm Reelay with events, metrics and traces on
+                Boolean.getBoolean("bench.observe") ? ReelayContender.observed(endpoint, receiver.url()) : null,
                 new ReelayProcess(endpoint, receiver.url(), dir.resolve("reelay-process")),
                 rclone.installed() ? new RcloneUploader(rclone, endpoint, recordingsDir, dir.resolve("rclone")) : null,
                 aws.installed() ? new AwsCliUploader(aws, endpoint, recordingsDir, dir.resolve("aws-cli")) : null);

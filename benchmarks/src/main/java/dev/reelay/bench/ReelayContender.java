@@ -17,15 +17,23 @@ final class ReelayContender implements Contender {
 
     private final S3Endpoint s3;
     private final String webhookUrl;
+    /** What watches it (events, metrics, traces), or null. */
+    private final Observed observed;
 
-    private ReelayContender(S3Endpoint s3, String webhookUrl) {
+    private ReelayContender(S3Endpoint s3, String webhookUrl, Observed observed) {
         this.s3 = s3;
         this.webhookUrl = webhookUrl;
+        this.observed = observed;
     }
 
     /** Reelay as a host gets it. */
     static ReelayContender defaults(S3Endpoint s3, String webhookUrl) {
-        return new ReelayContender(s3, webhookUrl);
+        return new ReelayContender(s3, webhookUrl, null);
+    }
+
+    /** Reelay with its defaults, watched by an events subscriber, metrics and traces ({@code -Dbench.observe=true}). */
+    static ReelayContender observed(S3Endpoint s3, String webhookUrl) {
+        return new ReelayContender(s3, webhookUrl, new Observed());
     }
 
     /** The options of every Reelay run: defaults, and no media step (the recordings bring their thumbnails). */
@@ -38,7 +46,7 @@ final class ReelayContender implements Contender {
 
     @Override
     public String name() {
-        return "Reelay (warm)";
+        return observed == null ? "Reelay (warm)" : "Reelay observed (warm)";
     }
 
     @Override
@@ -48,7 +56,9 @@ final class ReelayContender implements Contender {
                 + ", uploadsInFlight " + o.uploadsInFlight()
                 + ", multipart from " + o.s3().orElseThrow().multipartThreshold() / (1024 * 1024) + " MiB in parts of "
                 + o.s3().orElseThrow().partSize() / (1024 * 1024) + " MiB, "
-                + (o.outbox().enabled() ? "outbox journal on (SQLite)" : "no outbox") + "; media disabled";
+                + (o.outbox().enabled() ? "outbox journal on (SQLite)" : "no outbox") + "; media disabled"
+                + (observed == null ? "" : "; watched: a subscriber of events(), ReelayMetrics (percentile histograms)"
+                + " on a SimpleMeterRegistry, traces through micrometer-tracing-bridge-otel with W3C propagation");
     }
 
     @Override
@@ -69,7 +79,9 @@ final class ReelayContender implements Contender {
                 System.getProperty("java.io.tmpdir"))).resolve("run-" + System.nanoTime());
         stopwatch.start();
         try (RecordingPipeline pipeline = RecordingPipeline.create(options(s3, webhookUrl)
-                .outbox(dev.reelay.outbox.OutboxOptions.builder().directory(journal).build()).build())) {
+                .outbox(dev.reelay.outbox.OutboxOptions.builder().directory(journal).build())
+                .observationRegistry(observed == null ? null : observed.observations()).build());
+             AutoCloseable watching = observed == null ? () -> { } : observed.watch(pipeline)) {
             List<PipelineResult> results = pipeline.process(Flux.fromIterable(recordings)).collectList().block();
             stopwatch.stop();
             int ok = 0;
@@ -82,6 +94,8 @@ final class ReelayContender implements Contender {
                 }
             }
             return new Outcome(ok, problem);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
     }
 }

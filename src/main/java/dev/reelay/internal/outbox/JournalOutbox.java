@@ -9,6 +9,7 @@ import dev.reelay.outbox.Lease;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxEntry.State;
+import dev.reelay.outbox.OutboxStats;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.sql.Connection;
@@ -195,6 +196,11 @@ abstract class JournalOutbox implements Outbox {
     @Override
     public Flux<OutboxEntry> pending() {
         return pages(List.of(State.PENDING, State.PARKED, State.GAVE_UP));
+    }
+
+    @Override
+    public Mono<OutboxStats> stats() {
+        return read(sql::stats);
     }
 
     /** Reads page after page, each once the one before is used up. */

@@ -521,6 +521,31 @@ final class JournalSql {
         return Set.copyOf(endpoints);
     }
 
+    // ---- statistics
+
+    /**
+     * The unfinished entries by state and when the oldest still to be done was accepted: one
+     * query over the index on (state, accepted_at, id), which it covers, reading the unfinished
+     * entries' index rows only, never the finished ones or the table.
+     */
+    dev.reelay.outbox.OutboxStats stats(Connection c) throws SQLException {
+        Map<State, Long> counts = new java.util.EnumMap<>(State.class);
+        Long oldest = null;
+        try (PreparedStatement s = c.prepareStatement("SELECT state, COUNT(*), MIN(accepted_at) FROM " + recordingsTable
+                + " WHERE state IN ('IN_PROGRESS', 'PENDING', 'PARKED', 'GAVE_UP') GROUP BY state");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                State state = State.valueOf(rs.getString(1));
+                counts.put(state, rs.getLong(2));
+                long since = rs.getLong(3);
+                if (state != State.GAVE_UP && (oldest == null || since < oldest)) {
+                    oldest = since;
+                }
+            }
+        }
+        return new dev.reelay.outbox.OutboxStats(counts, oldest == null ? null : Instant.ofEpochMilli(oldest));
+    }
+
     // ---- pruning
 
     /** Deletes up to {@code batch} finished entries last heard of before {@code before}, with their rows; returns how many. */

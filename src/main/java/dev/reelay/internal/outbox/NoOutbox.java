@@ -8,6 +8,7 @@ import dev.reelay.outbox.Admission;
 import dev.reelay.outbox.Lease;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
+import dev.reelay.outbox.OutboxStats;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Instant;
@@ -95,6 +96,11 @@ public final class NoOutbox implements Outbox {
     @Override
     public Flux<OutboxEntry> pending() {
         return Flux.empty();
+    }
+
+    @Override
+    public Mono<OutboxStats> stats() {
+        return Mono.just(OutboxStats.empty());
     }
 
     @Override

@@ -1,13 +1,18 @@
 package dev.reelay.internal.pipeline;
 
 import dev.reelay.FileOutcome;
+import dev.reelay.FileRole;
 import dev.reelay.PipelineOptions;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.Stages;
+import dev.reelay.event.PipelineEvent;
 import dev.reelay.internal.Permits;
+import dev.reelay.internal.telemetry.Span;
+import dev.reelay.internal.telemetry.Telemetry;
+import dev.reelay.internal.telemetry.Tracing;
 import dev.reelay.outbox.Admission;
 import dev.reelay.outbox.Lease;
 import dev.reelay.ReelayException;
@@ -51,6 +56,8 @@ import reactor.core.scheduler.Schedulers;
 public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     private static final Logger log = LoggerFactory.getLogger(RecordingPipeline.class);
+    /** Events a subscriber of {@link #events()} may fall behind by before it loses the oldest. */
+    private static final int DEFAULT_EVENT_BUFFER = 4096;
 
     private final PipelineOptions options;
     private final ObjectStore store;
@@ -68,6 +75,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     /** Ids being worked on by any subscription of this pipeline: a second one at the same time would clobber the first's journal. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle = new Lifecycle();
+    private final Telemetry telemetry;
 
     public DefaultRecordingPipeline(PipelineOptions options,
                                     Function<Stages, Function<Flux<RecordingJob>, Flux<RecordingJob>>> composition) {
@@ -84,9 +92,11 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                 ? PostgresOutbox.builder(journal.postgres().get()).retention(journal.retention()).clock(options.clock()).build()
                 : new SqliteOutbox(journal.directory(), options.clock(), journal.retention());
         this.outbox = ownedOutbox != null ? ownedOutbox : journal.outbox().orElseGet(NoOutbox::new);
-        this.uploadStage = new UploadStage(options, store, uploads, io);
-        this.metadataStage = new MetadataStage(options, store, uploads, uploadStage, io);
-        this.deliverStage = new DeliverStage(options.webhooks(), sender, outbox);
+        this.telemetry = new Telemetry(options.clock(), Tracing.of(options.observationRegistry().orElse(null)),
+                options.uploadProgress());
+        this.uploadStage = new UploadStage(options, store, uploads, io, telemetry);
+        this.metadataStage = new MetadataStage(options, store, uploadStage, io, telemetry);
+        this.deliverStage = new DeliverStage(options.webhooks(), sender, outbox, telemetry);
         this.stages = Objects.requireNonNull(composition.apply(this), "the composition of stages");
     }
 
@@ -110,7 +120,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private Mono<PipelineResult> admit(Recording given) {
         Optional<String> invalid = Validation.problem(given, options);
         if (invalid.isPresent()) {
-            return Mono.just(RecordingJob.of(given).reject(invalid.get()).result());
+            return answered(RecordingJob.of(given).reject(invalid.get()).result());
         }
         return Mono.fromCallable(() -> Versions.absolute(given))
                 .subscribeOn(io)
@@ -121,7 +131,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                     String why = "recording " + given.id() + " could not be accepted: the journal refused it ("
                             + e.getCause().getMessage() + "); nothing was done, submit it again later";
                     log.warn("{}", why);
-                    return Mono.just(PipelineResult.notAccepted(given, why));
+                    telemetry.journalProblem(given.id(), "its acceptance", e.getCause().getMessage());
+                    return answered(PipelineResult.notAccepted(given, why));
                 });
     }
 
@@ -139,12 +150,13 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         switch (admission.kind()) {
             case STARTED:
             case CONTINUED:
-                return run(jobOf(entry, recording), admission.lease(), entry.attempts(), entry.acceptedAt());
+                return run(jobOf(entry, recording), admission.lease(), entry.attempts(), entry.acceptedAt(),
+                        admission.kind() == Admission.Kind.CONTINUED);
             case COMPLETED:
                 log.debug("Recording {} is complete in the journal already; nothing to do", entry.id());
-                return Mono.just(jobOf(entry, recording).result());
+                return answered(jobOf(entry, recording).result());
             default:
-                return Mono.just(duplicate(entry.recording(), entry.holder()));
+                return answered(duplicate(entry.recording(), entry.holder()));
         }
     }
 
@@ -153,10 +165,18 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return Mono.defer(() -> {
             long id = recording.id();
             if (!inFlight.add(id)) {
-                return Mono.just(duplicate(recording, null));
+                return answered(duplicate(recording, null));
             }
             // free again before the result is passed on: whoever reacts to it may submit the id anew
             return work.get().doOnNext(r -> inFlight.remove(id)).doFinally(s -> inFlight.remove(id));
+        });
+    }
+
+    /** A result given without a run, as the watchers hear of it. */
+    private Mono<PipelineResult> answered(PipelineResult result) {
+        return Mono.fromSupplier(() -> {
+            telemetry.answered(result);
+            return result;
         });
     }
 
@@ -204,7 +224,24 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Mono<Void> enableEndpoint(String url) {
-        return Mono.fromCallable(() -> EndpointKeys.of(options.webhooks(), url)).flatMap(outbox::enableEndpoint);
+        return Mono.fromCallable(() -> EndpointKeys.of(options.webhooks(), url))
+                .flatMap(endpoint -> outbox.enableEndpoint(endpoint)
+                        .doOnSuccess(v -> telemetry.endpointEnabled(endpoint)));
+    }
+
+    @Override
+    public Flux<PipelineEvent> events() {
+        return events(DEFAULT_EVENT_BUFFER);
+    }
+
+    @Override
+    public Flux<PipelineEvent> events(int bufferSize) {
+        return telemetry.hub().events(bufferSize);
+    }
+
+    /** Events dropped so far over all subscribers of {@link #events()}, for the metrics. */
+    public long droppedEvents() {
+        return telemetry.hub().dropped();
     }
 
     @Override
@@ -228,19 +265,26 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
      * One run of the stages for one recording, its journal writes going to its lease, ending in
      * the outbox; the work files its stages made are deleted when it ends, however it ends.
      */
-    private Mono<PipelineResult> run(RecordingJob job, Lease lease, int attempt, Instant acceptedAt) {
-        return Mono.usingWhen(Mono.fromSupplier(() -> new Journaling.Run(outbox, lease)),
-                run -> Flux.just(job)
-                        .transform(stages)
-                        .next()
-                        .switchIfEmpty(Mono.error(() -> new IllegalStateException("a stage dropped the recording")))
-                        .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
-                        .flatMap(done -> run.leaseLost().get() ? Mono.just(takenOver(job.recording(), lease))
-                                : finish(done.result(), lease, attempt, acceptedAt))
-                        .contextWrite(Journaling.context(run)),
-                this::deleteWorkFiles,
-                (run, e) -> deleteWorkFiles(run),
-                this::deleteWorkFiles);
+    private Mono<PipelineResult> run(RecordingJob job, Lease lease, int attempt, Instant acceptedAt, boolean resumed) {
+        return Mono.deferContextual(ctx -> {
+            Telemetry.RunWatch watch = telemetry.runStarted(ctx, job.id(), resumed, attempt, job.files().size());
+            return Mono.usingWhen(Mono.fromSupplier(() -> new Journaling.Run(outbox, lease)),
+                            run -> Flux.just(job)
+                                    .transform(stages)
+                                    .next()
+                                    .switchIfEmpty(Mono.error(() -> new IllegalStateException("a stage dropped the recording")))
+                                    .onErrorResume(e -> Mono.just(unexpected(job.recording(), e)))
+                                    .flatMap(done -> run.leaseLost().get() ? Mono.just(takenOver(job.recording(), lease))
+                                            : finish(done.result(), lease, attempt, acceptedAt))
+                                    .contextWrite(Journaling.context(run))
+                                    .contextWrite(watch::into),
+                            this::deleteWorkFiles,
+                            (run, e) -> deleteWorkFiles(run),
+                            this::deleteWorkFiles)
+                    .doOnNext(watch::finished)
+                    .doOnError(e -> watch.interrupted())
+                    .doOnCancel(watch::interrupted);
+        });
     }
 
     /**
@@ -305,8 +349,24 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
                         : Validation.problem(job.recording(), options)
                         .map(job::reject)
                         .orElse(job))
-                .flatMap(job -> media.prepare(job).flatMap(j -> Journaling.workFiles(j.workFiles()).thenReturn(j)),
+                .flatMap(job -> traced(job).flatMap(j -> Journaling.workFiles(j.workFiles()).thenReturn(j)),
                         options.recordingsInFlight(), 1);
+    }
+
+    /** The media work of a job, as a child of its recording's trace when it does anything. */
+    private Mono<RecordingJob> traced(RecordingJob job) {
+        if (job.rejected() || !options.media().enabled()
+                || job.files().stream().noneMatch(f -> f != null && f.role() == FileRole.VIDEO)) {
+            return media.prepare(job);
+        }
+        return Mono.deferContextual(ctx -> {
+            Span span = telemetry.media(ctx, job.id());
+            int warningsBefore = job.warnings().size();
+            return media.prepare(job)
+                    .doOnNext(j -> span.tag("reelay.outcome", j.warnings().size() > warningsBefore ? "warning" : "done"))
+                    .doOnError(span::error)
+                    .doFinally(signal -> span.end());
+        });
     }
 
     @Override
@@ -350,5 +410,6 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         if (ownedOutbox != null) {
             ownedOutbox.close();
         }
+        telemetry.close();
     }
 }

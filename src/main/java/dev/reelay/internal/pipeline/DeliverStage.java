@@ -1,6 +1,7 @@
 package dev.reelay.internal.pipeline;
 
 import dev.reelay.RecordingJob;
+import dev.reelay.internal.telemetry.Telemetry;
 import dev.reelay.internal.webhook.Signatures;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.outbox.Outbox;
@@ -21,11 +22,13 @@ final class DeliverStage {
     private final List<WebhookEndpoint> endpoints;
     private final WebhookSender sender;
     private final Outbox outbox;
+    private final Telemetry telemetry;
 
-    DeliverStage(List<WebhookEndpoint> endpoints, WebhookSender sender, Outbox outbox) {
+    DeliverStage(List<WebhookEndpoint> endpoints, WebhookSender sender, Outbox outbox, Telemetry telemetry) {
         this.endpoints = endpoints;
         this.sender = sender;
         this.outbox = outbox;
+        this.telemetry = telemetry;
     }
 
     /** Whether the stage has anything to do for this job. */
@@ -62,14 +65,21 @@ final class DeliverStage {
             return Mono.just(before);
         }
         if (disabled.contains(where)) {
-            return Mono.just(new WebhookOutcome(where, webhookId, WebhookOutcome.State.GONE, 0, 0, null,
-                    "endpoint disabled after it answered 410; enable it again with enableEndpoint(url)"));
+            WebhookOutcome gone = new WebhookOutcome(where, webhookId, WebhookOutcome.State.GONE, 0, 0, null,
+                    "endpoint disabled after it answered 410; enable it again with enableEndpoint(url)");
+            telemetry.deliveryEnded(job.id(), gone);
+            return Mono.just(gone);
         }
-        return sender.deliver(endpoint, job.id(), webhookId, body)
-                .flatMap(outcome -> Journaling.logged(outcome.state() == WebhookOutcome.State.GONE
-                                ? outbox.disableEndpoint(where, outcome.error()) : Mono.empty(),
-                        job.id(), "the 410 of " + where)
-                        .then(Journaling.delivery(job.id(), outcome))
-                        .thenReturn(outcome));
+        return Mono.deferContextual(ctx -> {
+            var watch = telemetry.deliveryStarted(ctx, job.id(), endpoint);
+            return sender.deliver(endpoint, job.id(), webhookId, body, watch)
+                    .flatMap(outcome -> Journaling.logged(outcome.state() != WebhookOutcome.State.GONE ? Mono.empty()
+                                    : outbox.disableEndpoint(where, outcome.error())
+                                    .doOnSuccess(v -> telemetry.endpointDisabled(where, outcome.error())),
+                            job.id(), "the 410 of " + where)
+                            .then(Journaling.delivery(job.id(), outcome))
+                            .doOnSuccess(v -> watch.finished(outcome))
+                            .thenReturn(outcome));
+        });
     }
 }

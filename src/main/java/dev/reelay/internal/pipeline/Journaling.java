@@ -3,6 +3,7 @@ package dev.reelay.internal.pipeline;
 import dev.reelay.FileOutcome;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.RecordingPipeline;
+import dev.reelay.internal.telemetry.Telemetry;
 import dev.reelay.outbox.Lease;
 import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
@@ -108,11 +109,15 @@ final class Journaling {
         return ctx.getOrEmpty(Run.class).map(Run.class::cast).filter(run -> run.lease().recordingId() == recordingId);
     }
 
-    /** Logs a failed journal write instead of failing the work. */
+    /** Logs a failed journal write instead of failing the work, and tells the run's watchers. */
     static Mono<Void> logged(Mono<Void> write, long recordingId, String what) {
-        return write.onErrorResume(e -> {
+        return write.onErrorResume(e -> Mono.deferContextual(ctx -> {
             log.warn("The outbox could not record {} of recording {}: {}", what, recordingId, e.getMessage());
+            Telemetry.RunWatch run = Telemetry.run(ctx, recordingId);
+            if (run != null) {
+                run.journalProblem(what, e.getMessage());
+            }
             return Mono.empty();
-        });
+        }));
     }
 }

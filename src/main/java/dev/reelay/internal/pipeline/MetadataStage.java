@@ -7,8 +7,8 @@ import dev.reelay.Recording;
 import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingMetadata;
-import dev.reelay.internal.Permits;
 import dev.reelay.internal.storage.UrlExpiry;
+import dev.reelay.internal.telemetry.Telemetry;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import java.nio.file.Path;
@@ -25,16 +25,16 @@ final class MetadataStage {
 
     private final PipelineOptions options;
     private final ObjectStore store;
-    private final Permits uploads;
     private final UploadStage files;
     private final Scheduler io;
+    private final Telemetry telemetry;
 
-    MetadataStage(PipelineOptions options, ObjectStore store, Permits uploads, UploadStage files, Scheduler io) {
+    MetadataStage(PipelineOptions options, ObjectStore store, UploadStage files, Scheduler io, Telemetry telemetry) {
         this.options = options;
         this.store = store;
-        this.uploads = uploads;
         this.files = files;
         this.io = io;
+        this.telemetry = telemetry;
     }
 
     /** Whether the stage has anything to do for this job. */
@@ -80,11 +80,11 @@ final class MetadataStage {
                     : MetadataAssembler.assemble(r, signed.storedFiles(), job.probedDuration().orElse(null), url,
                     options.clock().instant(), options.uploadSource(), store.bucket(), store.region());
             byte[] json = withOwnUrl.toJson();
-            return uploads.withPermit(() -> files.limited(store.put(files.withProgress(r.id(), name,
-                            ObjectUpload.ofBytes(key, json, "application/json")))))
+            return files.put(r.id(), FileRole.METADATA, name, ObjectUpload.ofBytes(key, json, "application/json"))
                     .map(stored -> new FileOutcome(FileRole.METADATA, name, key, stored.url(),
                             stored.size(), stored.attempts(), null))
                     .flatMap(file -> Journaling.metadataStored(r.id(), withOwnUrl, file)
+                            .doOnSuccess(v -> telemetry.metadataStored(r.id(), name, file.size()))
                             .thenReturn(signed.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
                         FileOutcome failed = files.failed(r, RecordingFile.of(FileRole.METADATA, Path.of(name)), key,

@@ -1,19 +1,21 @@
 package dev.reelay.internal.pipeline;
 
 import dev.reelay.FileOutcome;
+import dev.reelay.FileRole;
 import dev.reelay.PipelineOptions;
 import dev.reelay.Recording;
 import dev.reelay.RecordingFile;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
-import dev.reelay.UploadProgress;
 import dev.reelay.internal.LocalFiles;
 import dev.reelay.internal.Permits;
+import dev.reelay.internal.telemetry.Telemetry;
 import dev.reelay.storage.MultipartListener;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectStoreException;
 import dev.reelay.storage.ObjectUpload;
+import dev.reelay.storage.StoredObject;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,12 +47,14 @@ final class UploadStage {
     private final ObjectStore store;
     private final Permits uploads;
     private final Scheduler io;
+    private final Telemetry telemetry;
 
-    UploadStage(PipelineOptions options, ObjectStore store, Permits uploads, Scheduler io) {
+    UploadStage(PipelineOptions options, ObjectStore store, Permits uploads, Scheduler io, Telemetry telemetry) {
         this.options = options;
         this.store = store;
         this.uploads = uploads;
         this.io = io;
+        this.telemetry = telemetry;
     }
 
     Mono<RecordingJob> upload(RecordingJob job) {
@@ -89,16 +92,33 @@ final class UploadStage {
         String key = options.keyLayout().key(recording.id(), file.name());
         return stat(recording, file)
                 .flatMap(size -> {
-                    ObjectUpload upload = resumable(job, file.name(), withProgress(recording.id(), file.name(),
-                            ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name()))));
-                    // the overall limit, when there is one, counts from the upload slot on, not while the file waits for it
-                    return uploads.withPermit(() -> limited(store.put(upload)))
+                    ObjectUpload upload = resumable(job, file.name(),
+                            ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name())));
+                    return put(recording.id(), file.role(), file.name(), upload)
                             .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
                                     stored.attempts(), null))
                             .onErrorResume(e -> Mono.just(failed(recording, file, key, size, e)));
                 })
-                .onErrorResume(LocalFileProblem.class, e -> Mono.just(
-                        new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())));
+                .onErrorResume(LocalFileProblem.class, e -> {
+                    telemetry.uploadRefused(recording.id(), file.role(), file.name(), e.getMessage());
+                    return Mono.just(new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage()));
+                });
+    }
+
+    /**
+     * Stores one object in an upload slot, under the overall limit when there is one (applied
+     * inside the slot, so waiting for it is free); its start, progress and end are told to the
+     * pipeline's watchers.
+     */
+    Mono<StoredObject> put(long recordingId, FileRole role, String name, ObjectUpload upload) {
+        return uploads.withPermit(() -> Mono.deferContextual(ctx -> {
+            Telemetry.UploadWatch watch = telemetry.uploadStarted(ctx, recordingId, role, name, upload.size());
+            return limited(store.put(upload.withProgress(watch.progress())))
+                    .doOnNext(stored -> watch.stored(stored.attempts()))
+                    .doOnError(e -> watch.failed(attemptsOf(e), "recording " + recordingId + ": " + name + ": "
+                            + describe(e), e))
+                    .doOnCancel(watch::cancelled);
+        }));
     }
 
     /** The put, under the overall limit when there is one; applied inside the upload slot, so waiting for it is free. */
@@ -127,23 +147,6 @@ final class UploadStage {
             @Override
             public Mono<Void> partStored(String uploadId, MultipartProgress.Part part) {
                 return Journaling.partStored(id, name, uploadId, part);
-            }
-        });
-    }
-
-    /** Reports the highest count seen, so that retries and parallel parts never move a bar back. */
-    ObjectUpload withProgress(long recordingId, String name, ObjectUpload upload) {
-        UploadProgress listener = options.uploadProgress();
-        if (listener == UploadProgress.NONE) {
-            return upload;
-        }
-        long total = upload.size();
-        AtomicLong sent = new AtomicLong();
-        AtomicLong reported = new AtomicLong();
-        return upload.withProgress(n -> {
-            long now = Math.min(total, sent.addAndGet(n));
-            if (reported.getAndAccumulate(now, Math::max) < now) {
-                listener.progress(recordingId, name, now, total);
             }
         });
     }
@@ -183,19 +186,24 @@ final class UploadStage {
 
     /** A file that could not be stored, with a reason that names the recording and the file. */
     FileOutcome failed(Recording recording, RecordingFile file, String key, long size, Throwable e) {
-        String why;
-        int attempts = 0;
-        if (e instanceof ObjectStoreException) {
-            why = e.getMessage();
-            attempts = ((ObjectStoreException) e).attempts();
-        } else if (e instanceof TimeoutException) {
-            why = "upload did not finish within " + options.uploadTimeout().map(Object::toString).orElse("its time");
-        } else {
-            why = e.toString();
-        }
+        String why = describe(e);
         log.warn("Upload failed: recording {}: {}: {}", recording.id(), file.name(), why);
-        return new FileOutcome(file.role(), file.name(), key, null, size, attempts,
+        return new FileOutcome(file.role(), file.name(), key, null, size, attemptsOf(e),
                 "recording " + recording.id() + ": " + file.name() + ": " + why);
+    }
+
+    private String describe(Throwable e) {
+        if (e instanceof ObjectStoreException) {
+            return e.getMessage();
+        }
+        if (e instanceof TimeoutException) {
+            return "upload did not finish within " + options.uploadTimeout().map(Object::toString).orElse("its time");
+        }
+        return e.toString();
+    }
+
+    private static int attemptsOf(Throwable e) {
+        return e instanceof ObjectStoreException ? ((ObjectStoreException) e).attempts() : 0;
     }
 
     /** A local file that cannot be sent; its message names the recording and the file. */

@@ -2,7 +2,9 @@ package dev.reelay.internal.webhook;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.reelay.event.WebhookAttempted;
 import dev.reelay.internal.pipeline.MetadataJson;
+import dev.reelay.internal.telemetry.DeliveryWatch;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.webhook.WebhookClient;
@@ -27,6 +29,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -85,18 +88,37 @@ public final class WebhookSender implements WebhookClient {
 
     /** Delivers {@code body} to {@code endpoint}; resolves to how it ended, never to an error. */
     public Mono<WebhookOutcome> deliver(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body) {
+        return deliver(endpoint, recordingId, webhookId, body, DeliveryWatch.NONE);
+    }
+
+    /**
+     * Delivers {@code body} to {@code endpoint}, telling {@code watch} of each attempt (whose
+     * request carries the headers the watch gives, a trace's); resolves to how it ended, never to
+     * an error.
+     */
+    public Mono<WebhookOutcome> deliver(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body,
+                                        DeliveryWatch watch) {
         return Mono.defer(() -> {
             AtomicInteger attempts = new AtomicInteger();
             AtomicReference<Throwable> last = new AtomicReference<>();
+            AtomicReference<DeliveryWatch.Attempt> current = new AtomicReference<>(DeliveryWatch.Attempt.NONE);
             String where = endpoint.displayName();
             String shown = label(endpoint);
             List<String> secrets = secretsOf(endpoint);
-            return Mono.defer(() -> attempt(endpoint, recordingId, webhookId, body, attempts.incrementAndGet(), secrets))
+            return Mono.defer(() -> {
+                        int n = attempts.incrementAndGet();
+                        DeliveryWatch.Attempt attempt = watch.attempt(n);
+                        current.set(attempt);
+                        return attempt(endpoint, recordingId, webhookId, body, n, secrets, attempt.headers());
+                    })
                     .timeout(endpoint.attemptTimeout())
+                    .doOnNext(reply -> current.get().ended(reply.status, WebhookAttempted.Result.ANSWERED, null))
                     .doOnError(e -> {
                         last.set(e);
                         logFailure(shown, recordingId, e);
+                        ended(current.get(), e);
                     })
+                    .doOnCancel(() -> current.get().ended(0, WebhookAttempted.Result.CANCELLED, "cancelled"))
                     .retryWhen(retry(endpoint.retry()))
                     .timeout(endpoint.deadline())
                     .map(reply -> {
@@ -114,6 +136,19 @@ public final class WebhookSender implements WebhookClient {
                         return Mono.just(outcome);
                     });
         });
+    }
+
+    /** Tells the attempt's watch how it failed: the receiver's status, or what kept it from answering. */
+    private static void ended(DeliveryWatch.Attempt attempt, Throwable e) {
+        if (refusal(e) != null) {
+            attempt.ended(0, WebhookAttempted.Result.REFUSED, refusal(e).getMessage());
+        } else if (e instanceof WebhookStatusException) {
+            attempt.ended(((WebhookStatusException) e).status, WebhookAttempted.Result.ANSWERED, null);
+        } else if (e instanceof TimeoutException) {
+            attempt.ended(0, WebhookAttempted.Result.TIMEOUT, "no answer in time");
+        } else {
+            attempt.ended(0, WebhookAttempted.Result.CONNECTION_FAILED, describe(e));
+        }
     }
 
     /** How log lines name an endpoint: {@code ops (https://ops.example.com/hook)}, or the URL alone. */
@@ -151,7 +186,7 @@ public final class WebhookSender implements WebhookClient {
     }
 
     private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
-                                 List<String> secrets) {
+                                 List<String> secrets, Map<String, String> traceHeaders) {
         String shown = label(endpoint);
         log.info("📤 Sending webhook to {} (recording {}, attempt {})", shown, recordingId, n);
         long timestamp = clock.instant().getEpochSecond();
@@ -159,6 +194,7 @@ public final class WebhookSender implements WebhookClient {
                 : Signatures.header(endpoint.signingKeys(), webhookId, timestamp, body);
         return client()
                 .headers(h -> {
+                    traceHeaders.forEach(h::set); // first: a tracer's headers never replace ours
                     h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                     h.set(HttpHeaderNames.ACCEPT, "application/json");
                     h.set(HttpHeaderNames.USER_AGENT, userAgent);
