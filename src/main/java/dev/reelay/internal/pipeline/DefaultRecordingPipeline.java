@@ -7,6 +7,7 @@ import dev.reelay.Recording;
 import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.Stages;
+import dev.reelay.internal.EventLoops;
 import dev.reelay.internal.Permits;
 import dev.reelay.outbox.Admission;
 import dev.reelay.outbox.Lease;
@@ -53,6 +54,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private static final Logger log = LoggerFactory.getLogger(RecordingPipeline.class);
 
     private final PipelineOptions options;
+    /** One set of I/O threads for the S3 client and the webhooks, made on first use. */
+    private final EventLoops loops = new EventLoops();
     private final ObjectStore store;
     private final S3ObjectStore ownedStore;
     private final WebhookSender sender;
@@ -72,10 +75,10 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     public DefaultRecordingPipeline(PipelineOptions options,
                                     Function<Stages, Function<Flux<RecordingJob>, Flux<RecordingJob>>> composition) {
         this.options = options;
-        this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
+        this.ownedStore = options.s3().map(s3 -> new S3ObjectStore(s3, loops)).orElse(null);
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
         this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
-                options.networkPolicy());
+                options.networkPolicy(), loops.forReactorNetty());
         this.uploads = new Permits(options.uploadsInFlight());
         this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
@@ -342,10 +345,12 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         if (!lifecycle.close(gracePeriod)) {
             return;
         }
+        // the clients first, then the loops they ran on: shut down without the SDK's 2 s quiet period
         if (ownedStore != null) {
             ownedStore.close();
         }
         sender.close();
+        loops.close();
         media.close();
         if (ownedOutbox != null) {
             ownedOutbox.close();

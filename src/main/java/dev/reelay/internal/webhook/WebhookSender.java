@@ -35,9 +35,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 
@@ -52,6 +54,7 @@ public final class WebhookSender implements WebhookClient {
 
     private static final Logger log = LoggerFactory.getLogger("dev.reelay.webhook");
     private static final int MAX_REPLY_BYTES = 64 * 1024;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Clock clock;
     private final int maxConnections;
@@ -61,6 +64,8 @@ public final class WebhookSender implements WebhookClient {
     private volatile PolicyResolverGroup resolver;
     /** Read once here, on the creating thread: its resource read must not happen on an I/O thread. */
     private final String userAgent = Version.userAgent();
+    /** The event loops to run on (a pipeline's, shared with its S3 client); null for Reactor Netty's global ones. */
+    private final LoopResources loops;
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
 
@@ -69,10 +74,16 @@ public final class WebhookSender implements WebhookClient {
     }
 
     public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy) {
+        this(clock, maxConnections, policy, null);
+    }
+
+    /** A sender whose connections run on {@code loops}, or on Reactor Netty's global loops when null. */
+    public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy, LoopResources loops) {
         this.clock = clock;
         this.maxConnections = maxConnections;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.ownAddresses = policy.allowsAll() ? Set.of() : PolicyResolverGroup.ownAddresses();
+        this.loops = loops;
     }
 
     @Override
@@ -405,6 +416,9 @@ public final class WebhookSender implements WebhookClient {
                     c = HttpClient.create(provider)
                             .followRedirect(false)
                             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+                    if (loops != null) {
+                        c = c.runOn(loops, false);
+                    }
                     if (!policy.allowsAll()) {
                         resolver = new PolicyResolverGroup(policy, c.configuration().defaultAddressResolverGroup(),
                                 ownAddresses);
@@ -417,11 +431,19 @@ public final class WebhookSender implements WebhookClient {
         return c;
     }
 
+    /**
+     * Closes the pooled connections; from a thread that may block it waits (briefly) until they are closed, so that
+     * the event loops they ran on can be shut down right after.
+     */
     @Override
     public synchronized void close() {
         ConnectionProvider p = provider;
         if (p != null) {
-            p.dispose();
+            if (Schedulers.isInNonBlockingThread()) {
+                p.dispose();
+            } else {
+                p.disposeLater().block(CLOSE_TIMEOUT);
+            }
         }
         PolicyResolverGroup r = resolver;
         if (r != null) {
