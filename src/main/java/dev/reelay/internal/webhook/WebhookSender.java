@@ -2,7 +2,7 @@ package dev.reelay.internal.webhook;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.reelay.internal.pipeline.MetadataJson;
+import dev.reelay.internal.Json;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.webhook.WebhookClient;
@@ -323,7 +323,7 @@ public final class WebhookSender implements WebhookClient {
         if (body.length == 0) {
             return null;
         }
-        try (JsonParser p = MetadataJson.MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = Json.parser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
