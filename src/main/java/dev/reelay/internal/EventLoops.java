@@ -5,10 +5,12 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.NonBlocking;
 import reactor.netty.resources.LoopResources;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 
@@ -49,7 +51,7 @@ public final class EventLoops implements AutoCloseable {
             throw new IllegalStateException("the pipeline's event loops are shut down");
         }
         if (group == null) {
-            group = new NioEventLoopGroup(threads, new DefaultThreadFactory("reelay-io", true));
+            group = new NioEventLoopGroup(threads, new LoopThreads());
         }
         return group;
     }
@@ -95,6 +97,29 @@ public final class EventLoops implements AutoCloseable {
     @Override
     public String toString() {
         return "EventLoops{threads=" + threads + "}";
+    }
+
+    /**
+     * Daemon threads {@code reelay-io-<group>-<n>} that Reactor knows as non-blocking (as Reactor Netty's own
+     * loops are): a {@code block()} there fails at once instead of waiting for the loop it runs on.
+     */
+    private static final class LoopThreads extends DefaultThreadFactory {
+
+        LoopThreads() {
+            super("reelay-io", true);
+        }
+
+        @Override
+        protected Thread newThread(Runnable r, String name) {
+            return new LoopThread(threadGroup, r, name);
+        }
+    }
+
+    private static final class LoopThread extends FastThreadLocalThread implements NonBlocking {
+
+        LoopThread(ThreadGroup group, Runnable r, String name) {
+            super(group, r, name);
+        }
     }
 
     /** The group as Reactor Netty's loop resources; its life is the pipeline's, so a client's dispose leaves it. */
