@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     /** Ids being worked on by any subscription of this pipeline: a second one at the same time would clobber the first's journal. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle = new Lifecycle();
+    private final AtomicBoolean warmedUp = new AtomicBoolean();
 
     public DefaultRecordingPipeline(PipelineOptions options,
                                     Function<Stages, Function<Flux<RecordingJob>, Flux<RecordingJob>>> composition) {
@@ -95,9 +97,30 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Flux<PipelineResult> process(Flux<Recording> recordings) {
-        return lifecycle.stream(runs -> runs.taking(recordings)
+        // prefetch 1: the merge holds no more finished results than the stream did without it
+        return lifecycle.stream(runs -> Flux.merge(1, warmUp(), runs.taking(recordings)
                 .flatMap(recording -> runs.run(recording.id(), exclusively(recording, () -> admit(recording))),
-                        options.recordingsInFlight(), 1));
+                        options.recordingsInFlight(), 1)));
+    }
+
+    /**
+     * The first stream of new recordings builds the S3 and webhook clients while the journal takes the first
+     * recording, instead of after it: on a cold JVM each build costs a few hundred milliseconds of class loading
+     * that the first upload and the first webhook would otherwise wait for, one after the other. Once per pipeline;
+     * a failure here is left for the first request to report.
+     */
+    private Mono<PipelineResult> warmUp() {
+        if (!warmedUp.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        Mono<Void> s3 = ownedStore == null ? Mono.empty() : ownedStore.warmUp();
+        Mono<Void> webhooks = options.webhooks().isEmpty() ? Mono.empty() : sender.warmUp();
+        return Mono.when(s3, webhooks)
+                .onErrorResume(e -> {
+                    log.debug("Warming up the clients failed; the first request will say why: {}", e.toString());
+                    return Mono.empty();
+                })
+                .then(Mono.empty());
     }
 
     @Override

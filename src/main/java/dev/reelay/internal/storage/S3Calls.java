@@ -88,6 +88,11 @@ final class S3Calls {
         }));
     }
 
+    /** Builds the client now, if Reelay builds it, so that the first request does not wait for it. */
+    Mono<Void> warmUp() {
+        return client().then();
+    }
+
     private Mono<S3AsyncClient> client() {
         S3AsyncClient c = client;
         if (c != null) {

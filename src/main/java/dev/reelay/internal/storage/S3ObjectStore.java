@@ -116,6 +116,14 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     /**
+     * Builds the S3 client (and so its loops and the SDK's classes) ahead of the first request, on a thread that
+     * may block; errors are the first request's to report. Nothing for a host's client.
+     */
+    public Mono<Void> warmUp() {
+        return calls.warmUp();
+    }
+
+    /**
      * Closes the client if Reelay built it (a host's client stays open), then the event loops if they are this
      * store's own. Blocks until they have stopped: call it from a thread that may block.
      */

@@ -402,6 +402,14 @@ public final class WebhookSender implements WebhookClient {
         return d.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : d;
     }
 
+    /**
+     * Builds the HTTP client and lets Reactor Netty load what its first request would (its event loops, the DNS
+     * resolver, the HTTP codec's classes), on a thread that may block.
+     */
+    public Mono<Void> warmUp() {
+        return Mono.fromCallable(this::client).subscribeOn(Schedulers.boundedElastic()).flatMap(HttpClient::warmup);
+    }
+
     private HttpClient client() {
         HttpClient c = client;
         if (c == null) {
