@@ -68,6 +68,7 @@ public final class WebhookSender implements WebhookClient {
     private final LoopResources loops;
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
+    private boolean closed;
 
     public WebhookSender(Clock clock, int maxConnections) {
         this(clock, maxConnections, NetworkPolicy.allowAll());
@@ -414,6 +415,9 @@ public final class WebhookSender implements WebhookClient {
         HttpClient c = client;
         if (c == null) {
             synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the webhook client is closed");
+                }
                 c = client;
                 if (c == null) {
                     provider = ConnectionProvider.builder("reelay-webhooks")
@@ -445,12 +449,18 @@ public final class WebhookSender implements WebhookClient {
      */
     @Override
     public synchronized void close() {
+        closed = true;
         ConnectionProvider p = provider;
         if (p != null) {
             if (Schedulers.isInNonBlockingThread()) {
                 p.dispose();
             } else {
-                p.disposeLater().block(CLOSE_TIMEOUT);
+                try {
+                    p.disposeLater().block(CLOSE_TIMEOUT);
+                } catch (RuntimeException e) {
+                    // the connections close with the loops they run on
+                    log.debug("The webhook connections did not close within {}: {}", CLOSE_TIMEOUT, e.toString());
+                }
             }
         }
         PolicyResolverGroup r = resolver;
