@@ -30,6 +30,7 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         Config config = Config.fromSystemProperties();
+        String loadAtStart = Machine.loadAverage();
         Path work = Files.createTempDirectory(Files.createDirectories(config.tmp()), "reelay-bench-");
         Thread cleanup = new Thread(() -> BenchFiles.deleteTree(work), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -83,7 +84,7 @@ public final class Benchmarks {
         BenchFiles.deleteTree(work);
         Runtime.getRuntime().removeShutdownHook(cleanup);
 
-        String results = render(config, storage, sections);
+        String results = render(config, storage, loadAtStart, sections);
         System.out.println(results);
         System.out.flush();
         write(config.out(), results);
@@ -91,11 +92,11 @@ public final class Benchmarks {
         System.exit(failed ? 1 : 0);
     }
 
-    private static String render(Config config, String storage, List<Section> sections) {
+    private static String render(Config config, String storage, String loadAtStart, List<Section> sections) {
         StringBuilder md = new StringBuilder("# Reelay benchmarks\n\n");
-        md.append(Machine.describe(config, storage)).append('\n');
+        md.append(Machine.describe(config, storage, loadAtStart)).append('\n');
         Markdown goals = Markdown.table("goal", "measured", "met");
-        sections.forEach(s -> s.goals().forEach(g -> goals.row(g.name(), g.measured(), g.met() ? "yes" : "**no**")));
+        sections.forEach(s -> s.goals().forEach(g -> goals.row(g.name(), g.measured(), g.verdict().label())));
         md.append("## Goals\n\n").append(goals).append('\n');
         sections.forEach(s -> md.append(s.markdown()));
         md.append("Whole run: ").append(Stats.f0(Progress.elapsedSeconds())).append(" s.\n");

@@ -45,11 +45,16 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(String name, List<String> jvmFlags, Class<?> main, String... args) {
+        return start(name, jvmFlags, System.getProperty("java.class.path"), main, args);
+    }
+
+    /** A child JVM on another classpath than the harness's. */
+    static ChildJvm start(String name, List<String> jvmFlags, String classpath, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(main.getName());
         command.addAll(List.of(args));
         try {

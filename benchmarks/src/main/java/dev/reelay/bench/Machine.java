@@ -18,8 +18,11 @@ final class Machine {
     private Machine() {
     }
 
-    /** The table at the top of the results; {@code storage} is {@link #storage} of the run's directory. */
-    static Markdown describe(Config config, String storage) {
+    /**
+     * The table at the top of the results; {@code storage} is {@link #storage} of the run's directory and
+     * {@code loadAtStart} the {@link #loadAverage} read when the run began (the table is made at its end).
+     */
+    static Markdown describe(Config config, String storage, String loadAtStart) {
         return Markdown.table("what", "value")
                 .row("date (UTC)", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
                 .row("CPU", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores available")
@@ -30,7 +33,8 @@ final class Machine {
                         + System.getProperty("os.arch"))
                 .row("harness JVM", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean()
                         .getInputArguments().stream().filter(a -> !a.startsWith("-Dbench.")).toList()))
-                .row("load average at the start (1, 5, 15 min)", loadAverage())
+                .row("load average at the start (1, 5, 15 min)", loadAtStart)
+                .row("load average at the end (1, 5, 15 min)", loadAverage())
                 .row("run's files and Reelay's outbox journal", storage)
                 .row("flags", config.describe());
     }

@@ -25,11 +25,26 @@ final class Proc {
 
     /** CPU time (user + system) of another process so far, from /proc; 0 when it cannot be read. */
     static long cpuNanos(long pid) {
+        return statTicks(Long.toString(pid), 11, 12) * NANOS_PER_TICK;
+    }
+
+    /**
+     * CPU time (user + system) of this process's children that have ended and been waited for, with their own
+     * waited-for children (cutime + cstime, what {@code getrusage(RUSAGE_CHILDREN)} counts), from /proc; 0 when it
+     * cannot be read. The JVM waits for a child as soon as it exits, so once {@link Process#waitFor()} returned, the
+     * whole process tree of that child is in here.
+     */
+    static long endedChildrenCpuNanos() {
+        return statTicks("self", 13, 14) * NANOS_PER_TICK;
+    }
+
+    /** The sum of two fields of /proc/<pid>/stat, counted from 0 after the command name; 0 when unreadable. */
+    private static long statTicks(String pid, int first, int second) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
             // The command name may hold spaces: fields are counted after its closing parenthesis.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK;
+            return Long.parseLong(f[first]) + Long.parseLong(f[second]);
         } catch (IOException | RuntimeException e) {
             return 0;
         }
@@ -101,29 +116,33 @@ final class Proc {
     }
 
     /**
-     * CPU time of the harness, of its servers (the latency proxy's 0 when there is none) and of
-     * the whole machine, and the bytes the S3 server read and wrote: taken before and after a
-     * run, their difference says where the time went.
+     * CPU time of the harness, of the harness's children that ended (a contender run as a whole
+     * process), of its servers (the latency proxy's 0 when there is none) and of the whole
+     * machine, and the bytes the S3 server read and wrote: taken before and after a run, their
+     * difference says where the time went.
      */
-    record Cpu(long harness, long s3, long receiver, long proxy, long machine, long s3Read, long s3Written) {
+    record Cpu(long harness, long endedChildren, long s3, long receiver, long proxy, long machine, long s3Read,
+               long s3Written) {
         static Cpu now(ChildJvm s3, ChildJvm receiver) {
             return now(s3, receiver, null);
         }
 
         static Cpu now(ChildJvm s3, ChildJvm receiver, ChildJvm proxy) {
             long[] io = s3 == null ? new long[] {0, 0} : ioBytes(s3.pid());
-            return new Cpu(selfCpuNanos(), s3 == null ? 0 : s3.cpuNanos(), receiver == null ? 0 : receiver.cpuNanos(),
-                    proxy == null ? 0 : proxy.cpuNanos(), machineBusyNanos(), io[0], io[1]);
+            return new Cpu(selfCpuNanos(), endedChildrenCpuNanos(), s3 == null ? 0 : s3.cpuNanos(),
+                    receiver == null ? 0 : receiver.cpuNanos(), proxy == null ? 0 : proxy.cpuNanos(), machineBusyNanos(),
+                    io[0], io[1]);
         }
 
         Cpu since(Cpu before) {
-            return new Cpu(harness - before.harness, s3 - before.s3, receiver - before.receiver, proxy - before.proxy,
-                    machine - before.machine, s3Read - before.s3Read, s3Written - before.s3Written);
+            return new Cpu(harness - before.harness, endedChildren - before.endedChildren, s3 - before.s3,
+                    receiver - before.receiver, proxy - before.proxy, machine - before.machine, s3Read - before.s3Read,
+                    s3Written - before.s3Written);
         }
 
         /** CPU time of processes that are not ours (other work on the machine, the kernel's own threads). */
         long others() {
-            return Math.max(0, machine - harness - s3 - receiver - proxy);
+            return Math.max(0, machine - harness - endedChildren - s3 - receiver - proxy);
         }
     }
 }

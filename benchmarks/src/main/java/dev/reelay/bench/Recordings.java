@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,23 @@ final class Recordings {
                 .thumbnail(BenchFiles.random(d.resolve("thumbnail.jpg"), thumbnailBytes, id * 3 + 1))
                 .transcript(BenchFiles.random(d.resolve("transcript.txt"), transcriptBytes, id * 3 + 2))
                 .build();
+    }
+
+    /**
+     * The same recordings (same files) under the ids {@code firstId}, {@code firstId + 1}, …: Reelay's journal does
+     * not redo a recording it completed, so each run of a batch takes new ids to be new work, as a host's next
+     * recordings are.
+     */
+    static List<Recording> renumbered(List<Recording> recordings, long firstId) {
+        List<Recording> out = new ArrayList<>(recordings.size());
+        long id = firstId;
+        for (Recording r : recordings) {
+            Recording.Builder b = Recording.builder(id++).title(r.title()).createdAt(r.createdAt()).user(r.user());
+            r.declaredDuration().ifPresent(b::declaredDuration);
+            r.files().forEach(b::file);
+            out.add(b.build());
+        }
+        return out;
     }
 
     static long bytes(List<Recording> recordings) {

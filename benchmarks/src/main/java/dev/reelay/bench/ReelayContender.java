@@ -38,7 +38,7 @@ final class ReelayContender implements Contender {
 
     @Override
     public String name() {
-        return "Reelay";
+        return "Reelay (warm)";
     }
 
     @Override

@@ -7,7 +7,27 @@ import java.util.List;
 final class Section {
 
     /** A goal of the issue, with what was measured. */
-    record Goal(String name, String measured, boolean met) {
+    record Goal(String name, String measured, Verdict verdict) {
+    }
+
+    /** Whether a goal was met; a goal that compares with a tool this machine does not have cannot be judged. */
+    enum Verdict {
+        MET("yes"), MISSED("**no**"), NOT_MEASURED("not measured");
+
+        private final String label;
+
+        Verdict(String label) {
+            this.label = label;
+        }
+
+        static Verdict of(boolean met) {
+            return met ? MET : MISSED;
+        }
+
+        /** The goals table's cell. */
+        String label() {
+            return label;
+        }
     }
 
     private final String title;
@@ -28,7 +48,11 @@ final class Section {
     }
 
     Section goal(String name, String measured, boolean met) {
-        goals.add(new Goal(name, measured, met));
+        return goal(name, measured, Verdict.of(met));
+    }
+
+    Section goal(String name, String measured, Verdict verdict) {
+        goals.add(new Goal(name, measured, verdict));
         return this;
     }
 
