@@ -3,8 +3,8 @@ package dev.reelay.internal.webhook;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.reelay.event.WebhookAttempted;
-import dev.reelay.internal.pipeline.MetadataJson;
 import dev.reelay.internal.telemetry.DeliveryWatch;
+import dev.reelay.internal.Json;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.webhook.WebhookClient;
@@ -38,9 +38,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 
@@ -55,6 +57,7 @@ public final class WebhookSender implements WebhookClient {
 
     private static final Logger log = LoggerFactory.getLogger("dev.reelay.webhook");
     private static final int MAX_REPLY_BYTES = 64 * 1024;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Clock clock;
     private final int maxConnections;
@@ -64,18 +67,27 @@ public final class WebhookSender implements WebhookClient {
     private volatile PolicyResolverGroup resolver;
     /** Read once here, on the creating thread: its resource read must not happen on an I/O thread. */
     private final String userAgent = Version.userAgent();
+    /** The event loops to run on (a pipeline's, shared with its S3 client); null for Reactor Netty's global ones. */
+    private final LoopResources loops;
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
+    private boolean closed;
 
     public WebhookSender(Clock clock, int maxConnections) {
         this(clock, maxConnections, NetworkPolicy.allowAll());
     }
 
     public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy) {
+        this(clock, maxConnections, policy, null);
+    }
+
+    /** A sender whose connections run on {@code loops}, or on Reactor Netty's global loops when null. */
+    public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy, LoopResources loops) {
         this.clock = clock;
         this.maxConnections = maxConnections;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.ownAddresses = policy.allowsAll() ? Set.of() : PolicyResolverGroup.ownAddresses();
+        this.loops = loops;
     }
 
     @Override
@@ -348,7 +360,7 @@ public final class WebhookSender implements WebhookClient {
         if (body.length == 0) {
             return null;
         }
-        try (JsonParser p = MetadataJson.MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = Json.parser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -427,10 +439,21 @@ public final class WebhookSender implements WebhookClient {
         return d.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : d;
     }
 
+    /**
+     * Builds the HTTP client and lets Reactor Netty load what its first request would (its event loops, the DNS
+     * resolver, the HTTP codec's classes), on a thread that may block.
+     */
+    public Mono<Void> warmUp() {
+        return Mono.fromCallable(this::client).subscribeOn(Schedulers.boundedElastic()).flatMap(HttpClient::warmup);
+    }
+
     private HttpClient client() {
         HttpClient c = client;
         if (c == null) {
             synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the webhook client is closed");
+                }
                 c = client;
                 if (c == null) {
                     provider = ConnectionProvider.builder("reelay-webhooks")
@@ -441,6 +464,9 @@ public final class WebhookSender implements WebhookClient {
                     c = HttpClient.create(provider)
                             .followRedirect(false)
                             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+                    if (loops != null) {
+                        c = c.runOn(loops, false);
+                    }
                     if (!policy.allowsAll()) {
                         resolver = new PolicyResolverGroup(policy, c.configuration().defaultAddressResolverGroup(),
                                 ownAddresses);
@@ -453,11 +479,25 @@ public final class WebhookSender implements WebhookClient {
         return c;
     }
 
+    /**
+     * Closes the pooled connections; from a thread that may block it waits (briefly) until they are closed, so that
+     * the event loops they ran on can be shut down right after.
+     */
     @Override
     public synchronized void close() {
+        closed = true;
         ConnectionProvider p = provider;
         if (p != null) {
-            p.dispose();
+            if (Schedulers.isInNonBlockingThread()) {
+                p.dispose();
+            } else {
+                try {
+                    p.disposeLater().block(CLOSE_TIMEOUT);
+                } catch (RuntimeException e) {
+                    // the connections close with the loops they run on
+                    log.debug("The webhook connections did not close within {}: {}", CLOSE_TIMEOUT, e.toString());
+                }
+            }
         }
         PolicyResolverGroup r = resolver;
         if (r != null) {
