@@ -65,7 +65,7 @@ final class DeliverStage {
             return Mono.just(new WebhookOutcome(where, webhookId, WebhookOutcome.State.GONE, 0, 0, null,
                     "endpoint disabled after it answered 410; enable it again with enableEndpoint(url)"));
         }
-        return sender.deliver(endpoint, job.id(), webhookId, body)
+        return sender.deliver(endpoint, job.id(), webhookId, body, attempt -> Journaling.attempt(job.id(), attempt))
                 .flatMap(outcome -> Journaling.logged(outcome.state() == WebhookOutcome.State.GONE
                                 ? outbox.disableEndpoint(where, outcome.error()) : Mono.empty(),
                         job.id(), "the 410 of " + where)

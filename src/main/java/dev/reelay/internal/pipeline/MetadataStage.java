@@ -80,18 +80,21 @@ final class MetadataStage {
                     : MetadataAssembler.assemble(r, signed.storedFiles(), job.probedDuration().orElse(null), url,
                     options.clock().instant(), options.uploadSource(), store.bucket(), store.region());
             byte[] json = withOwnUrl.toJson();
+            Instant started = options.clock().instant();
             return uploads.withPermit(() -> files.limited(store.put(files.withProgress(r.id(), name,
                             ObjectUpload.ofBytes(key, json, "application/json")))))
                     .map(stored -> new FileOutcome(FileRole.METADATA, name, key, stored.url(),
                             stored.size(), stored.attempts(), null))
-                    .flatMap(file -> Journaling.metadataStored(r.id(), withOwnUrl, file)
+                    .flatMap(file -> Journaling.attempt(r.id(), files.attempt(r.id(), file, started))
+                            .then(Journaling.metadataStored(r.id(), withOwnUrl, file))
                             .thenReturn(signed.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
                         FileOutcome failed = files.failed(r, RecordingFile.of(FileRole.METADATA, Path.of(name)), key,
                                 json.length, e);
                         Map<String, String> withoutIt = new LinkedHashMap<>(withOwnUrl.uploadedFiles());
                         withoutIt.remove(FileRole.METADATA.payloadKey());
-                        return Mono.just(signed.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
+                        return Journaling.attempt(r.id(), files.attempt(r.id(), failed, started))
+                                .thenReturn(signed.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
                     });
         }).subscribeOn(io); // the URLs may be presigned: the SDK's signer takes locks
     }

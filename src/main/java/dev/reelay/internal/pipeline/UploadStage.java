@@ -9,6 +9,7 @@ import dev.reelay.RecordingPipeline;
 import dev.reelay.UploadProgress;
 import dev.reelay.internal.LocalFiles;
 import dev.reelay.internal.Permits;
+import dev.reelay.outbox.Attempt;
 import dev.reelay.storage.MultipartListener;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.storage.ObjectStore;
@@ -19,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,18 +91,32 @@ final class UploadStage {
     private Mono<FileOutcome> uploadFile(RecordingJob job, RecordingFile file) {
         Recording recording = job.recording();
         String key = options.keyLayout().key(recording.id(), file.name());
+        AtomicReference<Instant> started = new AtomicReference<>();
         return stat(recording, file)
                 .flatMap(size -> {
                     ObjectUpload upload = resumable(job, file.name(), withProgress(recording.id(), file.name(),
                             ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name()))));
                     // the overall limit, when there is one, counts from the upload slot on, not while the file waits for it
-                    return uploads.withPermit(() -> limited(store.put(upload)))
+                    return uploads.withPermit(() -> Mono.defer(() -> {
+                                started.set(options.clock().instant());
+                                return limited(store.put(upload));
+                            }))
                             .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
                                     stored.attempts(), null))
                             .onErrorResume(e -> Mono.just(failed(recording, file, key, size, e)));
                 })
                 .onErrorResume(LocalFileProblem.class, e -> Mono.just(
-                        new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())));
+                        new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage())))
+                .flatMap(outcome -> Journaling.attempt(recording.id(), attempt(recording.id(), outcome, started.get()))
+                        .thenReturn(outcome));
+    }
+
+    /** A run's upload of one file as the attempt log keeps it: how it ended, its requests, how long it took in its slot. */
+    Attempt attempt(long recordingId, FileOutcome outcome, Instant started) {
+        Instant from = started == null ? options.clock().instant() : started;
+        return new Attempt(recordingId, Attempt.Kind.UPLOAD, outcome.name(), 1, from,
+                Duration.between(from, options.clock().instant()), outcome.stored() ? Attempt.Outcome.SUCCEEDED
+                : Attempt.Outcome.FAILED, 0, outcome.attempts(), outcome.size(), null, Map.of(), null, outcome.error());
     }
 
     /** The put, under the overall limit when there is one; applied inside the upload slot, so waiting for it is free. */
