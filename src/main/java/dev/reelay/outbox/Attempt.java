@@ -82,9 +82,28 @@ public record Attempt(long recordingId, Kind kind, String target, int number, In
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(outcome, "outcome");
-        requestHeaders = requestHeaders == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(requestHeaders));
+        requestHeaders = shown(requestHeaders);
         answer = ReceiverText.clean(answer, ANSWER_CHARS);
         error = ReceiverText.clean(error, ANSWER_CHARS);
+    }
+
+    /**
+     * The headers as the log may keep them: no {@code Authorization}, {@code Proxy-Authorization} or
+     * {@code Cookie}, and every value masked and escaped as a receiver's text is (a signature shows as
+     * {@code v1,***}), whoever built the attempt.
+     */
+    private static Map<String, String> shown(Map<String, String> headers) {
+        if (headers == null || headers.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> kept = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            if (!n.equals("authorization") && !n.equals("proxy-authorization") && !n.equals("cookie")) {
+                kept.put(n, ReceiverText.clean(value, ReceiverText.SHOWN));
+            }
+        });
+        return Collections.unmodifiableMap(kept);
     }
 
     /** Whether the file was stored, or the receiver took the webhook. */

@@ -1,5 +1,6 @@
 package dev.reelay.outbox;
 
+import dev.reelay.internal.webhook.ReceiverText;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -20,6 +21,12 @@ import java.util.Optional;
  */
 public record EndpointHealth(String endpoint, long attempts, long succeeded, Instant lastAttemptAt, Instant lastSuccessAt,
                              Instant lastFailureAt, String lastFailure, Instant disabledSince, String disabledReason) {
+
+    /** The texts are a receiver's words: escaped and masked, whoever built this. */
+    public EndpointHealth {
+        lastFailure = ReceiverText.clean(lastFailure, ReceiverText.SHOWN);
+        disabledReason = ReceiverText.clean(disabledReason, ReceiverText.SHOWN);
+    }
 
     /** Whether deliveries to it are stopped (it answered 410) until enabled again. */
     public boolean disabled() {
