@@ -361,6 +361,43 @@ class DashboardApiTest extends ServersTest {
     }
 
     @Test
+    void itMountsUnderAPathInAHostsOwnServer() throws Exception {
+        pipeline = RecordingPipeline.create(options().build());
+        submit(Recordings.base(1).video(Recordings.file(dir.resolve("1"), "video.mkv", 1_000)).build());
+        ReelayDashboard mounted = ReelayDashboard.create(pipeline, DashboardOptions.builder().accessToken(TOKEN).build());
+        reactor.netty.DisposableServer host = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> {
+                    routes.get("/health", (req, res) -> res.sendString(reactor.core.publisher.Mono.just("ok")));
+                    mounted.mount("/reelay").accept(routes);
+                })
+                .bindNow();
+        try {
+            String root = "http://127.0.0.1:" + host.port();
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(root + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).as("the host's own routes are its own").isEqualTo("ok");
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(root + mounted.loginPath("/reelay")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).isEqualTo(303);
+            assertThat(login.headers().firstValue("Location")).hasValue("/reelay/");
+            assertThat(login.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).contains("Path=/reelay/"));
+            String session = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(root + "/reelay/"))
+                    .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("assets/app.js");
+            HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(root + "/reelay/api/recordings"))
+                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ids(json(list))).containsExactly(1L);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(root + "/reelay/api/recordings")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        } finally {
+            host.disposeNow();
+            mounted.close();
+        }
+    }
+
+    @Test
     void aRetryThatOutlivesItsRequestGoesOnAndThePageCanFollowIt() throws Exception {
         knownOutcomes();
         login();
