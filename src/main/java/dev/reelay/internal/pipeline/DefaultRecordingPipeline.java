@@ -28,6 +28,7 @@ import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
+import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,6 +247,36 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return lifecycle.stream(runs -> runs.taking(outbox.claimDue(options.clock().instant()))
                 .flatMap(a -> runs.run(a.entry().id(), exclusively(a.entry().recording(), () -> runAdmitted(a))),
                         options.recordingsInFlight(), 1));
+    }
+
+    @Override
+    public Mono<PipelineResult> resend(long recordingId, String endpoint) {
+        return Mono.defer(() -> {
+            String key = EndpointKeys.of(options.webhooks(), endpoint);
+            if (options.webhooks().stream().noneMatch(e -> e.displayName().equals(key))) {
+                return Mono.error(new ReelayException("no endpoint " + key + " in this pipeline; its endpoints are "
+                        + options.webhooks().stream().map(WebhookEndpoint::displayName).toList()));
+            }
+            return outbox.claim(recordingId)
+                    .switchIfEmpty(Mono.error(() -> new ReelayException("recording " + recordingId
+                            + " is not in the outbox (never accepted, or pruned after completion)")))
+                    .flatMap(a -> lifecycle.one(recordingId, a.lease() == null ? runAdmitted(a)
+                            : exclusively(a.entry().recording(), () -> runAdmitted(forgetting(a, key)))));
+        });
+    }
+
+    /** The admission with one endpoint's delivery forgotten, so that the deliver stage sends to it again. */
+    private static Admission forgetting(Admission a, String endpoint) {
+        OutboxEntry e = a.entry();
+        List<WebhookOutcome> kept = e.deliveries().stream().filter(d -> !d.endpoint().equals(endpoint)).toList();
+        return new Admission(a.kind(), new OutboxEntry(e.recording(), e.version(), e.state(), e.reason(), e.attempts(),
+                e.acceptedAt(), e.updatedAt(), e.nextAttemptAt(), e.holder(), e.files(), e.uploads(), e.metadata(),
+                e.metadataFile(), kept, e.lastResult()), a.lease());
+    }
+
+    @Override
+    public PipelineOptions options() {
+        return options;
     }
 
     @Override
