@@ -42,7 +42,9 @@ class DashboardApiTest extends ServersTest {
     static final String XSS = "<img src=x onerror=\"window.xssRan=true\">";
 
     DashboardServer dashboard;
-    final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    // HTTP/1.1 as browsers speak to a plain-http dashboard (the JDK's default tries an h2c upgrade first)
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
     String cookie;
     String csrf;
 
@@ -90,7 +92,25 @@ class DashboardApiTest extends ServersTest {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return send(b.build());
+    }
+
+    /** Sends; on a timeout, prints every thread's stack first, so that a hang in CI can be read from its report. */
+    HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            StringBuilder dump = new StringBuilder("No answer to " + request.method() + " " + request.uri().getPath()
+                    + "; the threads:\n");
+            Thread.getAllStackTraces().forEach((t, frames) -> {
+                dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement f : frames) {
+                    dump.append("\tat ").append(f).append('\n');
+                }
+            });
+            System.out.println(dump);
+            throw e;
+        }
     }
 
     HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
@@ -99,7 +119,7 @@ class DashboardApiTest extends ServersTest {
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return send(b.build());
     }
 
     /** Logs in as a browser does: the token in the URL, a cookie back; then reads the session's CSRF token. */
