@@ -30,7 +30,7 @@ public final class PipelineOptionsFactory {
     public static PipelineOptions create(ReelayProperties p, Outbox outbox, List<PipelineOptionsCustomizer> customizers) {
         PipelineOptions.Builder b = PipelineOptions.builder();
         b.s3(store(p.getStore()));
-        if (p.getStore().getKeyPrefix() != null) {
+        if (present(p.getStore().getKeyPrefix())) {
             check("reelay.store.key-prefix", () -> b.keyPrefix(p.getStore().getKeyPrefix()));
         }
         List<WebhookEndpoint> endpoints = new ArrayList<>();
@@ -63,13 +63,13 @@ public final class PipelineOptionsFactory {
         }
         ReelayProperties.Postgres pg = p.getPostgres();
         PostgresOutbox.Builder b = PostgresOutbox.builder(dataSource);
-        if (pg.getSchema() != null) {
+        if (present(pg.getSchema())) {
             check("reelay.outbox.postgres.schema", () -> b.schema(pg.getSchema()));
         }
         check("reelay.outbox.postgres.table-prefix", () -> b.tablePrefix(pg.getTablePrefix()));
         b.lease(positive("reelay.outbox.postgres.lease", pg.getLease()));
         b.connections(positive("reelay.outbox.postgres.connections", pg.getConnections()));
-        if (pg.getInstanceName() != null) {
+        if (present(pg.getInstanceName())) {
             check("reelay.outbox.postgres.instance-name", () -> b.instanceName(pg.getInstanceName()));
         }
         b.retention(positive("reelay.outbox.retention", p.getRetention()));
@@ -82,7 +82,7 @@ public final class PipelineOptionsFactory {
         required(prefix + "region", s.getRegion());
         required(prefix + "bucket", s.getBucket());
         S3StorageOptions.Builder b = S3StorageOptions.builder();
-        if (s.getEndpoint() != null) {
+        if (s.getEndpoint() != null && !s.getEndpoint().toString().isEmpty()) {
             check(prefix + "endpoint", () -> b.endpoint(s.getEndpoint()));
         }
         check(prefix + "region", () -> b.region(s.getRegion()));
@@ -120,13 +120,13 @@ public final class PipelineOptionsFactory {
     private static WebhookEndpoint webhook(String prefix, ReelayProperties.Webhook w) {
         required(prefix + ".url", w.getUrl());
         WebhookEndpoint.Builder b = check(prefix + ".url", () -> WebhookEndpoint.builder(w.getUrl()));
-        if (w.getName() != null) {
+        if (present(w.getName())) {
             check(prefix + ".name", () -> b.name(w.getName()));
         }
-        if (w.getSecret() != null) {
+        if (present(w.getSecret())) {
             check(prefix + ".secret", () -> b.secret(w.getSecret()));
         }
-        if (w.getBearerToken() != null) {
+        if (present(w.getBearerToken())) {
             check(prefix + ".bearer-token", () -> b.bearerToken(w.getBearerToken()));
         }
         if (w.isSecretPath()) {
@@ -149,7 +149,7 @@ public final class PipelineOptionsFactory {
         check(prefix + "thumbnail-offset", () -> b.thumbnailOffset(required(m.getThumbnailOffset())));
         check(prefix + "thumbnail-max-width", () -> b.thumbnailMaxWidth(m.getThumbnailMaxWidth()));
         check(prefix + "jpeg-quality", () -> b.jpegQuality(m.getJpegQuality()));
-        if (m.getWorkDirectory() != null) {
+        if (m.getWorkDirectory() != null && !m.getWorkDirectory().toString().isEmpty()) {
             check(prefix + "work-directory", () -> b.workDirectory(m.getWorkDirectory()));
         }
         if (m.getDecodersInFlight() != null) {
@@ -180,7 +180,7 @@ public final class PipelineOptionsFactory {
             b.outbox(outbox);
         } else if (o.getType() == ReelayProperties.OutboxType.POSTGRES) {
             throw new IllegalStateException("the postgres journal is a bean of its own; none was given");
-        } else if (o.getDirectory() != null) {
+        } else if (o.getDirectory() != null && !o.getDirectory().toString().isEmpty()) {
             check(prefix + "directory", () -> b.directory(o.getDirectory()));
         }
         List<Duration> schedule = o.getRetrySchedule();
@@ -215,6 +215,11 @@ public final class PipelineOptionsFactory {
             throw new InvalidReelayPropertyException(property, value == null ? "must be set" : "must not be negative, was " + value);
         }
         return value;
+    }
+
+    /** Set and not blank: an empty value (a placeholder's empty default, {@code key:} in YAML) means "not set". */
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
     }
 
     private static void required(String property, String value) {
