@@ -104,8 +104,25 @@ public interface RecordingPipeline extends Stages, AutoCloseable {
      */
     Flux<PipelineResult> retryDue();
 
+    /**
+     * Delivers a journaled recording's webhook to one endpoint again, even if it took it already:
+     * the same document, so the same {@code webhook-id}, on which receivers deduplicate. The recording
+     * runs as {@link #retry} runs it (doing what else is left too), with that endpoint's delivery
+     * forgotten. Errors if the outbox has no such recording or the pipeline no such endpoint.
+     *
+     * <pre>{@code
+     * pipeline.resend(3, "ops").subscribe(r -> log.info("resent: {}", r.webhooks()));
+     * }</pre>
+     *
+     * @param endpoint the endpoint's name or URL, as for {@link #enableEndpoint}
+     */
+    Mono<PipelineResult> resend(long recordingId, String endpoint);
+
     /** Lets deliveries to an endpoint that answered 410 go out again. */
     Mono<Void> enableEndpoint(String url);
+
+    /** The options this pipeline was created with. */
+    PipelineOptions options();
 
     /** The pipeline's journal. */
     Outbox outbox();

@@ -148,6 +148,38 @@ class CloseTest extends ServersTest {
         }
     }
 
+    /**
+     * The event loops of the S3 client and the webhooks are the pipeline's, shut down without the SDK's fixed 2 s
+     * quiet period: closing a pipeline with nothing in flight takes milliseconds (a generous bound here; the
+     * figure is measured in the README), its I/O threads end, and the next pipeline works.
+     */
+    @Test
+    void closingAnIdlePipelineThatDidWorkIsQuickLeavesNoIoThreadAndTheNextPipelineWorks() {
+        for (long id = 86; id <= 87; id++) {
+            pipeline = RecordingPipeline.create(options(s3.options().build()).build());
+            StepVerifier.create(pipeline.submit(Recordings.base(id).video(Recordings.file(dir.resolve("" + id), "v.mkv", 1000))
+                            .build()))
+                    .assertNext(r -> assertThat(r.status()).isEqualTo(Status.COMPLETED))
+                    .expectComplete()
+                    .verify(LIMIT);
+            assertThat(ioThreads()).as("S3 and the webhook ran on the pipeline's loops").isNotEmpty();
+
+            long start = System.nanoTime();
+            pipeline.close();
+            Duration closing = Duration.ofNanos(System.nanoTime() - start);
+            pipeline = null;
+
+            assertThat(closing).isLessThan(Duration.ofSeconds(1));
+            assertThat(ioThreads()).as("the loops have stopped when close() returns").isEmpty();
+            assertThat(receiver.requests()).hasSize((int) (id - 85));
+        }
+    }
+
+    private static List<String> ioThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("reelay-io-")).toList();
+    }
+
     @Test
     void aClosedPipelineTakesNothingMore() {
         pipeline = RecordingPipeline.create(options(s3.sharedClientOptions().build()).build());

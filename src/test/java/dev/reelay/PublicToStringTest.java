@@ -100,6 +100,11 @@ class PublicToStringTest {
         RecordingJob job = RecordingJob.of(recording).withUploads(List.of(stored, failed)).withMetadata(metadata, stored)
                 .withWebhooks(List.of(outcome)).withWarning("recording 3: a warning");
 
+        dev.reelay.outbox.Attempt attempt = new dev.reelay.outbox.Attempt(3, dev.reelay.outbox.Attempt.Kind.WEBHOOK,
+                "slack-ops", 1, Instant.EPOCH, Duration.ofMillis(5), dev.reelay.outbox.Attempt.Outcome.ANSWERED, 401, 1, 10,
+                "msg_1", Map.of("Authorization", "Bearer " + TOKEN, "webhook-signature", "v1," + java.util.Base64.getEncoder()
+                        .encodeToString(SIGNATURE.getBytes())), "echo: Bearer " + TOKEN + " " + WHSEC + " " + PRESIGNED,
+                "status 401 " + WHSEC);
         Map<Class<?>, Object> all = new LinkedHashMap<>();
         Stream.of(options, s3, endpoint, stored, new StoredObject("3/video.mkv", PRESIGNED, 100, 1), metadata, job.result(),
                 outcome, reply, new OutboxEntry(recording, "v1", OutboxEntry.State.PENDING, job.result().reason().orElseThrow(), 1,
@@ -119,7 +124,14 @@ class PublicToStringTest {
                 new PipelineClosedException(java.util.Set.of(3L), true),
                 new ObjectStoreException("3/video.mkv", 403, "AccessDenied", 1, false, "access denied", null),
                 new WebhookVerificationException(WebhookVerificationException.Reason.BAD_SIGNATURE, "no match"),
-                new OutboxStats(Map.of(OutboxEntry.State.PARKED, 2L), Instant.EPOCH))
+                new OutboxStats(Map.of(OutboxEntry.State.PARKED, 2L), Instant.EPOCH),
+                attempt, new dev.reelay.webhook.WebhookTest("slack-ops", "{}", attempt, outcome),
+                dev.reelay.dashboard.DashboardOptions.builder().accessToken(TOKEN).build(),
+                dev.reelay.outbox.OutboxQuery.builder().text("souvik").build(),
+                new dev.reelay.outbox.OutboxPage(List.of(), "1.2"),
+                new dev.reelay.outbox.Activity(Instant.EPOCH, 1, 1, 0, 1, 0),
+                new dev.reelay.outbox.EndpointHealth("slack-ops", 2, 1, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
+                        "status 401: Authorization: Bearer " + TOKEN, Instant.EPOCH, "410 " + WHSEC))
                 .forEach(o -> all.put(o.getClass(), o));
         // the events, as the pipeline makes them from the values above
         PipelineResult result = job.result();

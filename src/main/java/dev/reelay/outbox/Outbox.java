@@ -8,6 +8,7 @@ import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import reactor.core.publisher.Flux;
@@ -130,6 +131,67 @@ public interface Outbox extends AutoCloseable {
                     })
                     .then(Mono.fromSupplier(() -> new OutboxStats(counts, oldest[0])));
         });
+    }
+
+    // ---- the attempt log and the read model of dashboards; optional for other databases
+
+    /**
+     * Records one attempt (a webhook request, a run's upload of a file) in the attempt log, keeping
+     * at most {@link Attempt#KEPT_PER_TARGET} per recording and target, the newest; the attempts go
+     * when the entry is pruned. The default keeps nothing.
+     */
+    default Mono<Void> attempt(Lease lease, Attempt attempt) {
+        return Mono.empty();
+    }
+
+    /**
+     * The attempt log of a recording, oldest first: every webhook request with its answer and every
+     * upload with its outcome (the newest {@link Attempt#KEPT_PER_TARGET} per file and endpoint).
+     * Empty for an outbox that keeps none.
+     *
+     * <pre>{@code
+     * outbox.attempts(3).subscribe(a -> System.out.println(a.target() + " " + a.outcome() + " " + a.statusCode()));
+     * }</pre>
+     */
+    default Flux<Attempt> attempts(long recordingId) {
+        return Flux.empty();
+    }
+
+    /**
+     * A page of entries, newest accepted first, filtered by the query; see {@link OutboxQuery}. The
+     * built-in journals answer from indexes, so a page of 100,000 entries costs what a page of 1,000
+     * does. The default fails: an outbox of another database lists nothing until it implements this.
+     */
+    default Mono<OutboxPage> list(OutboxQuery query) {
+        return Mono.error(new UnsupportedOperationException(getClass().getName() + " does not list its entries"));
+    }
+
+    /**
+     * Entries whose last run ended and that are done, rejected or pending a retry, counted by how
+     * that run ended: {@code COMPLETED}, {@code REJECTED}, and among those pending, {@code PARTIAL},
+     * {@code WEBHOOK_FAILED} or {@code UPLOAD_FAILED}. Entries in flight, parked or given up are not
+     * counted here (their states say more). Empty for an outbox that keeps no results.
+     */
+    default Mono<Map<PipelineResult.Status, Long>> lastResults() {
+        return Mono.just(Map.of());
+    }
+
+    /**
+     * The attempt log since {@code since}, minute by minute (minutes with nothing are left out), oldest
+     * first: bytes stored, uploads failed, webhook requests taken and failed. Empty for an outbox that
+     * keeps no attempt log.
+     */
+    default Mono<List<Activity>> activity(Instant since) {
+        return Mono.just(List.of());
+    }
+
+    /**
+     * Each endpoint that was sent to since {@code since}, or that is disabled now: its requests and
+     * successes in that time, its last failure, and whether it is disabled. Empty for an outbox that
+     * keeps no attempt log.
+     */
+    default Mono<List<EndpointHealth>> endpointHealth(Instant since) {
+        return Mono.just(List.of());
     }
 
     /** Marks an endpoint gone (a 410): no deliveries to it until {@link #enableEndpoint}. */

@@ -1,6 +1,7 @@
 package dev.reelay.outbox;
 
 import dev.reelay.FileOutcome;
+import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.storage.MultipartProgress;
@@ -30,11 +31,15 @@ import java.util.Optional;
  * @param metadata      the metadata document already stored, or null
  * @param metadataFile  the stored metadata.json, or null
  * @param deliveries    each endpoint's last delivery
+ * @param lastResult    how its last run ended ({@code COMPLETED}, {@code PARTIAL}, {@code WEBHOOK_FAILED}, …),
+ *                      or null while its first run is under way (or when a journal older than the attempt log
+ *                      ended it)
  */
 public record OutboxEntry(Recording recording, String version, State state, String reason, int attempts,
                           Instant acceptedAt, Instant updatedAt, Instant nextAttemptAt, String holder,
                           List<FileOutcome> files, Map<String, MultipartProgress> uploads,
-                          RecordingMetadata metadata, FileOutcome metadataFile, List<WebhookOutcome> deliveries) {
+                          RecordingMetadata metadata, FileOutcome metadataFile, List<WebhookOutcome> deliveries,
+                          PipelineResult.Status lastResult) {
 
     /** Where an accepted recording stands. */
     public enum State {
@@ -58,6 +63,15 @@ public record OutboxEntry(Recording recording, String version, State state, Stri
         deliveries = List.copyOf(deliveries);
     }
 
+    /** An entry whose last result is not known (an outbox that does not keep it). */
+    public OutboxEntry(Recording recording, String version, State state, String reason, int attempts,
+                       Instant acceptedAt, Instant updatedAt, Instant nextAttemptAt, String holder,
+                       List<FileOutcome> files, Map<String, MultipartProgress> uploads,
+                       RecordingMetadata metadata, FileOutcome metadataFile, List<WebhookOutcome> deliveries) {
+        this(recording, version, state, reason, attempts, acceptedAt, updatedAt, nextAttemptAt, holder, files, uploads,
+                metadata, metadataFile, deliveries, null);
+    }
+
     public long id() {
         return recording.id();
     }
@@ -70,10 +84,15 @@ public record OutboxEntry(Recording recording, String version, State state, Stri
         return Optional.ofNullable(nextAttemptAt);
     }
 
+    /** How its last run ended, when one did. */
+    public Optional<PipelineResult.Status> lastResultIfAny() {
+        return Optional.ofNullable(lastResult);
+    }
+
     @Override
     public String toString() {
         return "OutboxEntry{id=" + id() + ", state=" + state + ", attempts=" + attempts
-                + (reason == null ? "" : ", reason=" + reason) + (holder == null ? "" : ", holder=" + holder)
+                + (lastResult == null ? "" : ", lastResult=" + lastResult) + (reason == null ? "" : ", reason=" + reason) + (holder == null ? "" : ", holder=" + holder)
                 + ", files=" + files.size() + ", uploads=" + uploads.size() + ", deliveries=" + deliveries.size() + "}";
     }
 }

@@ -46,6 +46,19 @@ public interface WebhookClient extends AutoCloseable {
     /** POSTs {@code metadata} as JSON to {@code endpoint}. */
     Mono<WebhookOutcome> send(WebhookEndpoint endpoint, RecordingMetadata metadata);
 
+    /**
+     * Sends the test payload ({@link WebhookTest#payload}, recording 999, marked as a test) to
+     * {@code endpoint} once, with the headers, signature and token a delivery has and no retry, and
+     * tells what was sent and answered: the original system's {@code test_webhook.py}, for a
+     * "send a test webhook" button. Never errors; nothing is journaled.
+     *
+     * <pre>{@code
+     * WebhookTest test = client.sendTest(endpoint, new UserInfo("souvik", "souvik@example.com")).block();
+     * System.out.println(test.attempt().statusCode() + " " + test.attempt().answer());
+     * }</pre>
+     */
+    Mono<WebhookTest> sendTest(WebhookEndpoint endpoint, dev.reelay.UserInfo user);
+
     /** Releases the client's connections. */
     @Override
     void close();

@@ -454,7 +454,7 @@ class JournalTest {
         migrated.close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("outbox.db"));
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            assertThat(rs.next() && rs.getInt(1) == 2).isTrue();
+            assertThat(rs.next() && rs.getInt(1) == 3).isTrue();
         }
     }
 

@@ -191,6 +191,31 @@ class OutboxPipelineTest extends ServersTest {
     }
 
     @Test
+    void resendDeliversAgainToOneEndpointWithTheSameWebhookIdEvenWhenItTookIt() {
+        try (RecordingPipeline pipeline = RecordingPipeline.create(options(dir.resolve("outbox")).build())) {
+            Recording recording = Recordings.base(307).video(Recordings.file(dir, "video.mkv", 3000)).build();
+            PipelineResult first = one(pipeline.submit(recording));
+            assertThat(first.status()).isEqualTo(Status.COMPLETED);
+
+            PipelineResult again = one(pipeline.resend(307, receiver.url()));
+
+            assertThat(again.status()).isEqualTo(Status.COMPLETED);
+            assertThat(again.files().get(0).attempts()).as("not uploaded again").isEqualTo(first.files().get(0).attempts());
+            List<TestReceiver.Request> requests = receiver.requests();
+            assertThat(requests).hasSize(2);
+            assertThat(requests.get(1).headers().get("webhook-id")).isEqualTo(requests.get(0).headers().get("webhook-id"));
+            assertThat(requests.get(1).answeredWith()).as("the receiver's upsert: updated").isEqualTo(200);
+            StepVerifier.create(pipeline.resend(307, "https://elsewhere.example/hook"))
+                    .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("no endpoint"))
+                    .verify(LIMIT);
+            StepVerifier.create(pipeline.resend(999, receiver.url()))
+                    .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("is not in the outbox"))
+                    .verify(LIMIT);
+            assertThat(receiver.requests()).hasSize(2);
+        }
+    }
+
+    @Test
     void anUnknownRecordingCannotBeRetried() {
         try (RecordingPipeline pipeline = RecordingPipeline.create(options(dir.resolve("outbox")).build())) {
             StepVerifier.create(pipeline.retry(999))

@@ -252,9 +252,9 @@ class PostgresOutboxTest {
         StepVerifier.create(Flux.fromIterable(instances).flatMap(o -> o.entry(1), 4))
                 .expectComplete()
                 .verify(LIMIT);
-        assertThat(query("SELECT count(*) FROM " + schema + ".reelay_schema_version")).isEqualTo(1);
-        assertThat(query("SELECT max(version) FROM " + schema + ".reelay_schema_version")).isEqualTo(1);
-        assertThat(query("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema + "'")).isEqualTo(8);
+        assertThat(query("SELECT count(*) FROM " + schema + ".reelay_schema_version")).isEqualTo(2);
+        assertThat(query("SELECT max(version) FROM " + schema + ".reelay_schema_version")).isEqualTo(2);
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema + "'")).isEqualTo(9);
         assertThat(one(instances.get(3).accept(recording(7), "v1")).kind()).isEqualTo(Admission.Kind.STARTED);
     }
 
@@ -265,26 +265,36 @@ class PostgresOutboxTest {
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("dba_").hasMessageContaining("V1__journal.sql"))
                 .verify(LIMIT);
 
-        String script;
-        try (var in = PostgresOutbox.class.getResourceAsStream("/dev/reelay/outbox/postgres/V1__journal.sql")) {
-            script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            s.execute("CREATE SCHEMA " + schema);
-            s.execute("SET LOCAL search_path TO " + schema);
-            s.execute(script.replace("reelay_", "dba_"));
-            c.commit();
-        }
+        update("CREATE SCHEMA " + schema);
+        applyByHand("V1__journal.sql");
+        Outbox halfway = instance(b -> b.tablePrefix("dba_").createSchema(false));
+        StepVerifier.create(halfway.entry(1))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("version 1").hasMessageContaining("V2__attempt_log.sql"))
+                .verify(LIMIT);
+        applyByHand("V2__attempt_log.sql");
         Outbox applied = instance(b -> b.tablePrefix("dba_").createSchema(false));
         assertThat(one(applied.accept(recording(8), "v1")).kind()).isEqualTo(Admission.Kind.STARTED);
         assertThat(query("SELECT count(*) FROM " + schema + ".dba_recordings")).isEqualTo(1);
 
-        update("INSERT INTO " + schema + ".dba_schema_version (version, script) VALUES (2, 'V2__from_the_future.sql')");
+        update("INSERT INTO " + schema + ".dba_schema_version (version, script) VALUES (3, 'V3__from_the_future.sql')");
         Outbox older = instance(b -> b.tablePrefix("dba_"));
         StepVerifier.create(older.entry(8))
                 .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("newer Reelay"))
                 .verify(LIMIT);
+    }
+
+    /** Runs a shipped script as a DBA would, in one transaction, with the prefix dba_ in this test's schema. */
+    void applyByHand(String script) throws Exception {
+        String text;
+        try (var in = PostgresOutbox.class.getResourceAsStream("/dev/reelay/outbox/postgres/" + script)) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SET LOCAL search_path TO " + schema);
+            s.execute(text.replace("reelay_", "dba_"));
+            c.commit();
+        }
     }
 
     @Test

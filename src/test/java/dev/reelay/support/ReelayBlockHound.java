@@ -20,6 +20,15 @@ public final class ReelayBlockHound implements BlockHoundIntegration {
         // The AWS SDK closes its channel pools from Netty's GlobalEventExecutor and waits there
         // (Netty's SimpleChannelPool.close awaits the channel close): the SDK's shutdown, not ours.
         builder.allowBlockingCallsInside("io.netty.channel.pool.SimpleChannelPool", "close");
+        // The SDK parses XML answers on the event loop, and makes each loop thread's XML factory on its first answer
+        // (a ServiceLoader lookup that reads jars, once per thread). The SDK's own loops were not watched; the
+        // pipeline's loops, shared with the webhooks, are.
+        builder.allowBlockingCallsInside("software.amazon.awssdk.protocols.query.unmarshall.XmlDomParser",
+                "createXmlInputFactory");
+        // The SDK completes each response's future on its own executor (sdk-async-response): an async stage of a
+        // CompletableFuture, handed over from the event loop with ThreadPoolExecutor.execute, whose queue lock may
+        // park a moment under contention. Only that hand-over: a direct execute() on a loop is still caught.
+        builder.allowBlockingCallsInside("java.util.concurrent.CompletableFuture$UniCompletion", "claim");
         // Netty 4.2's adaptive allocator briefly locks a magazine when it grows its pool: Netty's own event-loop code.
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");

@@ -65,7 +65,8 @@ public final class Benchmarks {
                     case 4 -> () -> new WebhookDelivery(config, receiver).run();
                     case 5 -> () -> new MediaTiming(config, dir).run();
                     case 6 -> () -> new SharedJournal(config, s3, receiver, dir).run();
-                    default -> throw new IllegalArgumentException("no workload " + w + " (1 to 6)");
+                    case 7 -> () -> new DashboardReads(config, s3, receiver, dir).run();
+                    default -> throw new IllegalArgumentException("no workload " + w + " (1 to 7)");
                 };
                 try {
                     sections.add(workload.get());

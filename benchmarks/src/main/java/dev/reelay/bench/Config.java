@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * The flags of a run, read from {@code -Dbench.*} system properties (the benchmarks pom passes
  * the Maven properties of the same names on to the harness JVM).
  *
- * @param workloads            which workloads to run, 1 to 6
+ * @param workloads            which workloads to run, 1 to 7
  * @param reps                 measured repetitions of workloads 1 and 4 (after a warm-up)
  * @param recordings           recordings of workload 1
  * @param bigMiB               the size of workload 2's large video
@@ -31,17 +31,18 @@ import java.util.stream.Collectors;
  *                             which is on a disk like a host's {@code ~/.reelay} on most machines, so that
  *                             the journal's fsyncs cost what they cost a host ({@code -Dbench.tmp=/dev/shm}
  *                             takes them out, for diagnosis)
+ * @param dashboardEntries     the larger journal of workload 7 (the smaller has 1,000 entries)
  */
 record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int backpressure,
               int backpressureInFlight, int deliveries, int mediaReps, int mediaSeconds, int s3LatencyMs,
               boolean s3Loopback,
-              Path out, Path cache, Path tmp) {
+              Path out, Path cache, Path tmp, int dashboardEntries) {
 
     /** What the largest workload keeps on disk at once, with room to spare. */
     static final long TMP_NEEDED = 6L * 1024 * 1024 * 1024;
 
     static Config fromSystemProperties() {
-        Set<Integer> workloads = Arrays.stream(System.getProperty("bench.workloads", "1,2,3,4,5,6").split(","))
+        Set<Integer> workloads = Arrays.stream(System.getProperty("bench.workloads", "1,2,3,4,5,6,7").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt)
                 .collect(Collectors.toCollection(TreeSet::new));
         return new Config(workloads,
@@ -57,7 +58,8 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
                 !"false".equalsIgnoreCase(System.getProperty("bench.s3Loopback", "true").trim()),
                 Path.of(System.getProperty("bench.out", "target/results.md")),
                 Path.of(System.getProperty("bench.cache", "target/bench-cache")),
-                tmp(System.getProperty("bench.tmp", "")));
+                tmp(System.getProperty("bench.tmp", "")),
+                positive("bench.dashboardEntries", 100_000));
     }
 
     private static Path tmp(String chosen) {
@@ -93,6 +95,6 @@ record Config(Set<Integer> workloads, int reps, int recordings, int bigMiB, int 
                 + " backpressure=" + backpressure + " backpressureInFlight=" + backpressureInFlight
                 + " deliveries=" + deliveries + " mediaReps=" + mediaReps + " mediaSeconds=" + mediaSeconds
                 + " s3LatencyMs=" + s3LatencyMs
-                + " s3Loopback=" + s3Loopback + " tmp=" + tmp;
+                + " s3Loopback=" + s3Loopback + " tmp=" + tmp + " dashboardEntries=" + dashboardEntries;
     }
 }

@@ -90,6 +90,7 @@ public final class DemoReceiver implements AutoCloseable {
     private final String bearerToken;
     private final Map<Long, StoredRecording> recordings = new HashMap<>();
     private final AtomicReference<ReceivedRequest> lastRequest = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicInteger failing = new java.util.concurrent.atomic.AtomicInteger();
     private long nextPk = 1;
     private final DisposableServer server;
 
@@ -124,6 +125,11 @@ public final class DemoReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.port() + PATH;
     }
 
+    /** The next {@code n} requests are answered 503, as by a receiver that is down, before the contract applies again. */
+    public void failNext(int n) {
+        failing.set(n);
+    }
+
     /** The last request it got, if any. */
     public Optional<ReceivedRequest> lastRequest() {
         return Optional.ofNullable(lastRequest.get());
@@ -154,6 +160,9 @@ public final class DemoReceiver implements AutoCloseable {
     }
 
     private Answer answer(HttpServerRequest request, byte[] body) {
+        if (failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return error(503, "Service unavailable (the demo receiver fails this request on purpose)");
+        }
         if (bearerToken != null && !("Bearer " + bearerToken).equals(request.requestHeaders().get("Authorization"))) {
             return error(401, "Missing or wrong bearer token");
         }

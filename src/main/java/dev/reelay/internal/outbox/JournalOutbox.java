@@ -4,12 +4,17 @@ import dev.reelay.FileOutcome;
 import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingMetadata;
+import dev.reelay.outbox.Activity;
 import dev.reelay.outbox.Admission;
+import dev.reelay.outbox.Attempt;
+import dev.reelay.outbox.EndpointHealth;
 import dev.reelay.outbox.Lease;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxEntry;
 import dev.reelay.outbox.OutboxEntry.State;
 import dev.reelay.outbox.OutboxStats;
+import dev.reelay.outbox.OutboxPage;
+import dev.reelay.outbox.OutboxQuery;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.webhook.WebhookOutcome;
 import java.sql.Connection;
@@ -17,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,18 +38,22 @@ import reactor.core.publisher.Mono;
  * Claims are handed out a page at a time as they are requested, and their leases held here from
  * before their commit ({@link HeldLeases}).
  */
-abstract class JournalOutbox implements Outbox {
+abstract class JournalOutbox implements Outbox, InterimCounts.Source {
 
     static final Logger log = LoggerFactory.getLogger("dev.reelay.outbox");
     static final int READ_PAGE = 64;
     static final int CLAIM_PAGE = 16;
 
     final JournalSql sql;
+    final AttemptLogSql attemptLog;
+    final ListingSql listing;
     final Clock clock;
     final HeldLeases held;
 
     JournalOutbox(JournalSql sql, Clock clock) {
         this.sql = Objects.requireNonNull(sql, "sql");
+        this.attemptLog = new AttemptLogSql(sql.tablePrefix());
+        this.listing = new ListingSql(sql, sql.tablePrefix());
         this.clock = Objects.requireNonNull(clock, "clock");
         this.held = new HeldLeases(this::leaseTaken);
     }
@@ -212,6 +222,47 @@ abstract class JournalOutbox implements Outbox {
                     .repeat(() -> cursor.get() != null)
                     .concatMapIterable(JournalSql.Page::entries, 1);
         });
+    }
+
+    // ---- the attempt log and listings
+
+    @Override
+    public Mono<Void> attempt(Lease lease, Attempt attempt) {
+        Objects.requireNonNull(attempt, "attempt");
+        return leased(lease, c -> attemptLog.write(c, lease.recordingId(), attempt));
+    }
+
+    @Override
+    public Flux<Attempt> attempts(long recordingId) {
+        return read(c -> attemptLog.read(c, recordingId)).flatMapIterable(a -> a);
+    }
+
+    @Override
+    public Mono<OutboxPage> list(OutboxQuery query) {
+        Objects.requireNonNull(query, "query");
+        return read(c -> listing.page(c, query, this::unreadable));
+    }
+
+    @Override
+    public Mono<Map<PipelineResult.Status, Long>> lastResults() {
+        return read(listing::lastResults);
+    }
+
+    @Override
+    public Mono<List<Activity>> activity(Instant since) {
+        Objects.requireNonNull(since, "since");
+        return read(c -> attemptLog.activity(c, since));
+    }
+
+    @Override
+    public Mono<List<EndpointHealth>> endpointHealth(Instant since) {
+        Objects.requireNonNull(since, "since");
+        return read(c -> attemptLog.health(c, since));
+    }
+
+    @Override
+    public Mono<InterimCounts> countsByStateUntilStatsLands() {
+        return read(listing::countsByStateUntilStatsLands);
     }
 
     void unreadable(String problem) {

@@ -45,15 +45,38 @@ final class JournalSchema {
             "CREATE TABLE parts (recording_id INTEGER NOT NULL, name TEXT NOT NULL, part_number INTEGER NOT NULL, "
                     + "etag TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (recording_id, name, part_number))");
 
+    /**
+     * Version 3: the attempt log (every webhook request and every upload, bounded per recording and
+     * target, pruned with its entry), the last run's result, and what listings filter and sort on:
+     * the title and email out of the recording's JSON (filled in for the entries already there; a row
+     * whose JSON cannot be read keeps them null), newest first over (accepted_at, id).
+     */
+    private static final List<String> V3 = List.of(
+            "ALTER TABLE recordings ADD COLUMN title TEXT",
+            "ALTER TABLE recordings ADD COLUMN email TEXT",
+            "ALTER TABLE recordings ADD COLUMN result TEXT",
+            "UPDATE recordings SET title = CASE WHEN json_valid(recording) THEN json_extract(recording, '$.title') END, "
+                    + "email = CASE WHEN json_valid(recording) THEN json_extract(recording, '$.user.email') END",
+            "CREATE INDEX recordings_newest ON recordings (accepted_at, id)",
+            "CREATE INDEX recordings_result ON recordings (state, result)",
+            "CREATE TABLE attempts (id INTEGER PRIMARY KEY, recording_id INTEGER NOT NULL, kind TEXT NOT NULL, "
+                    + "target TEXT NOT NULL, number INTEGER NOT NULL, started_at INTEGER NOT NULL, "
+                    + "duration_ms INTEGER NOT NULL, outcome TEXT NOT NULL, status_code INTEGER NOT NULL, "
+                    + "requests INTEGER NOT NULL, bytes INTEGER NOT NULL, webhook_id TEXT, request_headers TEXT, "
+                    + "answer TEXT, error TEXT)",
+            "CREATE INDEX attempts_recording ON attempts (recording_id, kind, target, id)",
+            "CREATE INDEX attempts_time ON attempts (started_at)",
+            "CREATE INDEX attempts_target ON attempts (kind, target, started_at)");
+
     /** Each version's statements; version n is {@code MIGRATIONS.get(n - 1)}. */
-    static final List<List<String>> MIGRATIONS = List.of(V1, V2);
+    static final List<List<String>> MIGRATIONS = List.of(V1, V2, V3);
 
     /** The version this Reelay writes. */
     static final int CURRENT = MIGRATIONS.size();
 
     /** The tables of the current version, in the order a salvage copies them. */
     static final List<String> TABLES = List.of("recordings", "files", "multipart", "parts", "metadata", "deliveries",
-            "disabled_endpoints");
+            "disabled_endpoints", "attempts");
 
     private JournalSchema() {
     }

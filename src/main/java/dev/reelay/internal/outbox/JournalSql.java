@@ -73,6 +73,8 @@ final class JournalSql {
     private final String metadataTable;
     private final String deliveriesTable;
     private final String disabledTable;
+    private final String attemptsTable;
+    private final String tablePrefix;
 
     /**
      * @param tablePrefix what every table name starts with (a schema and a prefix, checked by the caller)
@@ -90,10 +92,17 @@ final class JournalSql {
         this.metadataTable = tablePrefix + "metadata";
         this.deliveriesTable = tablePrefix + "deliveries";
         this.disabledTable = tablePrefix + "disabled_endpoints";
+        this.attemptsTable = tablePrefix + "attempts";
+        this.tablePrefix = tablePrefix;
     }
 
     String owner() {
         return owner;
+    }
+
+    /** What every table name starts with. */
+    String tablePrefix() {
+        return tablePrefix;
     }
 
     // ---- accepting and claiming
@@ -106,14 +115,16 @@ final class JournalSql {
             int inserted;
             try (PreparedStatement s = c.prepareStatement("INSERT INTO " + recordingsTable + " (id, recording, version, "
                     + "state, reason, attempts, accepted_at, updated_at, next_attempt_at, lease_owner, lease_until, "
-                    + "lease_token) VALUES (?, ?, ?, 'IN_PROGRESS', NULL, 1, ?, ?, NULL, ?, " + leaseUntil + ", 1) "
-                    + "ON CONFLICT (id) DO NOTHING")) {
+                    + "lease_token, title, email) VALUES (?, ?, ?, 'IN_PROGRESS', NULL, 1, ?, ?, NULL, ?, " + leaseUntil
+                    + ", 1, ?, ?) ON CONFLICT (id) DO NOTHING")) {
                 s.setLong(1, r.id());
                 s.setString(2, json);
                 s.setString(3, version);
                 s.setLong(4, now);
                 s.setLong(5, now);
                 s.setString(6, owner);
+                s.setString(7, r.title());
+                s.setString(8, r.user() == null ? null : r.user().email());
                 inserted = s.executeUpdate();
             }
             if (inserted == 1) {
@@ -136,9 +147,12 @@ final class JournalSql {
             if (!json.equals(row.json)) {
                 // the same files with other details (a title, say): stored files stay, the document and its deliveries go
                 deleteWhere(c, List.of(metadataTable, deliveriesTable), r.id());
-                try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET recording = ? WHERE id = ?")) {
+                try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET recording = ?, title = ?, "
+                        + "email = ? WHERE id = ?")) {
                     s.setString(1, json);
-                    s.setLong(2, r.id());
+                    s.setString(2, r.title());
+                    s.setString(3, r.user() == null ? null : r.user().email());
+                    s.setLong(4, r.id());
                     s.executeUpdate();
                 }
             }
@@ -149,14 +163,16 @@ final class JournalSql {
         deleteWhere(c, List.of(filesTable, metadataTable, deliveriesTable), r.id());
         try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET recording = ?, version = ?, "
                 + "state = 'IN_PROGRESS', reason = NULL, attempts = 1, accepted_at = ?, updated_at = ?, "
-                + "next_attempt_at = NULL, lease_owner = ?, lease_until = " + leaseUntil + ", lease_token = lease_token + 1 "
-                + "WHERE id = ?")) {
+                + "next_attempt_at = NULL, lease_owner = ?, lease_until = " + leaseUntil + ", lease_token = lease_token + 1, "
+                + "title = ?, email = ?, result = NULL WHERE id = ?")) {
             s.setString(1, json);
             s.setString(2, version);
             s.setLong(3, now);
             s.setLong(4, now);
             s.setString(5, owner);
-            s.setLong(6, r.id());
+            s.setString(6, r.title());
+            s.setString(7, r.user() == null ? null : r.user().email());
+            s.setLong(8, r.id());
             s.executeUpdate();
         }
         return started(c, r.id(), row.token + 1);
@@ -286,7 +302,7 @@ final class JournalSql {
         Lease lease = new Lease(row.id, owner, row.token + 1);
         OutboxEntry after = new OutboxEntry(before.recording(), before.version(), State.IN_PROGRESS, before.reason(),
                 before.attempts() + more, before.acceptedAt(), Instant.ofEpochMilli(now), null, owner, before.files(),
-                before.uploads(), before.metadata(), before.metadataFile(), before.deliveries());
+                before.uploads(), before.metadata(), before.metadataFile(), before.deliveries(), before.lastResult());
         return new Admission(Admission.Kind.CONTINUED, after, lease);
     }
 
@@ -445,7 +461,7 @@ final class JournalSql {
             throws SQLException {
         checkLease(c, lease, now);
         try (PreparedStatement s = c.prepareStatement("UPDATE " + recordingsTable + " SET state = ?, reason = ?, updated_at = ?, "
-                + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?")) {
+                + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, result = ? WHERE id = ?")) {
             s.setString(1, state.name());
             s.setString(2, result.reason().orElse(null));
             s.setLong(3, now);
@@ -454,7 +470,8 @@ final class JournalSql {
             } else {
                 s.setLong(4, next.toEpochMilli());
             }
-            s.setLong(5, lease.recordingId());
+            s.setString(5, result.status().name());
+            s.setLong(6, lease.recordingId());
             s.executeUpdate();
         }
     }
@@ -565,7 +582,7 @@ final class JournalSql {
             return 0;
         }
         String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
-        for (String table : List.of(filesTable, multipartTable, partsTable, metadataTable, deliveriesTable)) {
+        for (String table : List.of(filesTable, multipartTable, partsTable, metadataTable, deliveriesTable, attemptsTable)) {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE recording_id IN (" + in + ")")) {
                 s.executeUpdate();
             }
@@ -648,7 +665,7 @@ final class JournalSql {
         Map<Long, OutboxEntry> found = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement("SELECT r.id, recording, version, state, reason, r.attempts, "
                 + "accepted_at, updated_at, next_attempt_at, lease_owner, lease_until, "
-                + "m.name, m.object_key, m.url, m.size, m.attempts, m.body "
+                + "m.name, m.object_key, m.url, m.size, m.attempts, m.body, r.result "
                 + "FROM " + recordingsTable + " r LEFT JOIN " + metadataTable + " m ON m.recording_id = r.id WHERE r.id IN (" + in + ")");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
@@ -705,10 +722,11 @@ final class JournalSql {
         byte[] body = rs.getBytes(17);
         FileOutcome metadataFile = body == null ? null : new FileOutcome(FileRole.METADATA, rs.getString(12),
                 rs.getString(13), rs.getString(14), rs.getLong(15), rs.getInt(16), null);
+        String result = rs.getString(18);
         return new OutboxEntry(RecordingJson.read(rs.getString(2)), rs.getString(3), State.valueOf(rs.getString(4)),
                 rs.getString(5), rs.getInt(6), Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)),
                 nextAttemptAt, rs.getString(10), files, uploads, body == null ? null : RecordingMetadata.fromJson(body),
-                metadataFile, deliveries);
+                metadataFile, deliveries, result == null ? null : PipelineResult.Status.valueOf(result));
     }
 
     @FunctionalInterface

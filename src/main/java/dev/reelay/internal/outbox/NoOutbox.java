@@ -104,6 +104,11 @@ public final class NoOutbox implements Outbox {
     }
 
     @Override
+    public Mono<dev.reelay.outbox.OutboxPage> list(dev.reelay.outbox.OutboxQuery query) {
+        return Mono.just(new dev.reelay.outbox.OutboxPage(List.of(), null));
+    }
+
+    @Override
     public Mono<Void> disableEndpoint(String endpoint, String reason) {
         return Mono.empty();
     }

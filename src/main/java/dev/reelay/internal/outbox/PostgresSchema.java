@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 final class PostgresSchema {
 
     /** The scripts, in order; version n is {@code SCRIPTS.get(n - 1)}. */
-    static final List<String> SCRIPTS = List.of("V1__journal.sql");
+    static final List<String> SCRIPTS = List.of("V1__journal.sql", "V2__attempt_log.sql");
 
     /** The version this Reelay reads and writes. */
     static final int CURRENT = SCRIPTS.size();

@@ -9,6 +9,7 @@ import dev.reelay.RecordingJob;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.Stages;
 import dev.reelay.event.PipelineEvent;
+import dev.reelay.internal.EventLoops;
 import dev.reelay.internal.Permits;
 import dev.reelay.internal.telemetry.Span;
 import dev.reelay.internal.telemetry.Telemetry;
@@ -27,6 +28,7 @@ import dev.reelay.internal.storage.S3ObjectStore;
 import dev.reelay.internal.webhook.EndpointKeys;
 import dev.reelay.internal.webhook.WebhookSender;
 import dev.reelay.storage.ObjectStore;
+import dev.reelay.webhook.WebhookEndpoint;
 import dev.reelay.webhook.WebhookOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +41,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -60,6 +63,8 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private static final int DEFAULT_EVENT_BUFFER = 4096;
 
     private final PipelineOptions options;
+    /** One set of I/O threads for the S3 client and the webhooks, made on first use. */
+    private final EventLoops loops = new EventLoops();
     private final ObjectStore store;
     private final S3ObjectStore ownedStore;
     private final WebhookSender sender;
@@ -76,14 +81,15 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Lifecycle lifecycle = new Lifecycle();
     private final Telemetry telemetry;
+    private final AtomicBoolean warmedUp = new AtomicBoolean();
 
     public DefaultRecordingPipeline(PipelineOptions options,
                                     Function<Stages, Function<Flux<RecordingJob>, Flux<RecordingJob>>> composition) {
         this.options = options;
-        this.ownedStore = options.s3().map(S3ObjectStore::new).orElse(null);
+        this.ownedStore = options.s3().map(s3 -> new S3ObjectStore(s3, loops)).orElse(null);
         this.store = ownedStore != null ? ownedStore : options.objectStore().orElseThrow();
         this.sender = new WebhookSender(options.clock(), Math.max(4, options.recordingsInFlight() * 2),
-                options.networkPolicy());
+                options.networkPolicy(), loops.forReactorNetty());
         this.uploads = new Permits(options.uploadsInFlight());
         this.media = new MediaStage(options.media(), options.fileAccess());
         OutboxOptions journal = options.outbox();
@@ -102,9 +108,30 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
 
     @Override
     public Flux<PipelineResult> process(Flux<Recording> recordings) {
-        return lifecycle.stream(runs -> runs.taking(recordings)
+        // prefetch 1: the merge holds no more finished results than the stream did without it
+        return lifecycle.stream(runs -> Flux.merge(1, warmUp(), runs.taking(recordings)
                 .flatMap(recording -> runs.run(recording.id(), exclusively(recording, () -> admit(recording))),
-                        options.recordingsInFlight(), 1));
+                        options.recordingsInFlight(), 1)));
+    }
+
+    /**
+     * The first stream of new recordings builds the S3 and webhook clients while the journal takes the first
+     * recording, instead of after it: on a cold JVM each build costs a few hundred milliseconds of class loading
+     * that the first upload and the first webhook would otherwise wait for, one after the other. Once per pipeline;
+     * a failure here is left for the first request to report.
+     */
+    private Mono<PipelineResult> warmUp() {
+        if (!warmedUp.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        Mono<Void> s3 = ownedStore == null ? Mono.empty() : ownedStore.warmUp();
+        Mono<Void> webhooks = options.webhooks().isEmpty() ? Mono.empty() : sender.warmUp();
+        return Mono.when(s3, webhooks)
+                .onErrorResume(e -> {
+                    log.debug("Warming up the clients failed; the first request will say why: {}", e.toString());
+                    return Mono.empty();
+                })
+                .then(Mono.empty());
     }
 
     @Override
@@ -220,6 +247,36 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         return lifecycle.stream(runs -> runs.taking(outbox.claimDue(options.clock().instant()))
                 .flatMap(a -> runs.run(a.entry().id(), exclusively(a.entry().recording(), () -> runAdmitted(a))),
                         options.recordingsInFlight(), 1));
+    }
+
+    @Override
+    public Mono<PipelineResult> resend(long recordingId, String endpoint) {
+        return Mono.defer(() -> {
+            String key = EndpointKeys.of(options.webhooks(), endpoint);
+            if (options.webhooks().stream().noneMatch(e -> e.displayName().equals(key))) {
+                return Mono.error(new ReelayException("no endpoint " + key + " in this pipeline; its endpoints are "
+                        + options.webhooks().stream().map(WebhookEndpoint::displayName).toList()));
+            }
+            return outbox.claim(recordingId)
+                    .switchIfEmpty(Mono.error(() -> new ReelayException("recording " + recordingId
+                            + " is not in the outbox (never accepted, or pruned after completion)")))
+                    .flatMap(a -> lifecycle.one(recordingId, a.lease() == null ? runAdmitted(a)
+                            : exclusively(a.entry().recording(), () -> runAdmitted(forgetting(a, key)))));
+        });
+    }
+
+    /** The admission with one endpoint's delivery forgotten, so that the deliver stage sends to it again. */
+    private static Admission forgetting(Admission a, String endpoint) {
+        OutboxEntry e = a.entry();
+        List<WebhookOutcome> kept = e.deliveries().stream().filter(d -> !d.endpoint().equals(endpoint)).toList();
+        return new Admission(a.kind(), new OutboxEntry(e.recording(), e.version(), e.state(), e.reason(), e.attempts(),
+                e.acceptedAt(), e.updatedAt(), e.nextAttemptAt(), e.holder(), e.files(), e.uploads(), e.metadata(),
+                e.metadataFile(), kept, e.lastResult()), a.lease());
+    }
+
+    @Override
+    public PipelineOptions options() {
+        return options;
     }
 
     @Override
@@ -402,10 +459,12 @@ public final class DefaultRecordingPipeline implements RecordingPipeline {
         if (!lifecycle.close(gracePeriod)) {
             return;
         }
+        // the clients first, then the loops they ran on: shut down without the SDK's 2 s quiet period
         if (ownedStore != null) {
             ownedStore.close();
         }
         sender.close();
+        loops.close();
         media.close();
         if (ownedOutbox != null) {
             ownedOutbox.close();

@@ -72,7 +72,8 @@ final class DeliverStage {
         }
         return Mono.deferContextual(ctx -> {
             var watch = telemetry.deliveryStarted(ctx, job.id(), endpoint);
-            return sender.deliver(endpoint, job.id(), webhookId, body, watch)
+            return sender.deliver(endpoint, job.id(), webhookId, body, watch,
+                            attempt -> Journaling.attempt(job.id(), attempt))
                     .flatMap(outcome -> Journaling.logged(outcome.state() != WebhookOutcome.State.GONE ? Mono.empty()
                                     : outbox.disableEndpoint(where, outcome.error())
                                     .doOnSuccess(v -> telemetry.endpointDisabled(where, outcome.error())),

@@ -4,6 +4,7 @@ import dev.reelay.FileOutcome;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.internal.telemetry.Telemetry;
+import dev.reelay.outbox.Attempt;
 import dev.reelay.outbox.Lease;
 import dev.reelay.outbox.LeaseLostException;
 import dev.reelay.outbox.Outbox;
@@ -85,6 +86,11 @@ final class Journaling {
     static Mono<Void> delivery(long recordingId, WebhookOutcome outcome) {
         return write(recordingId, "a delivery to " + outcome.endpoint(),
                 run -> run.outbox().delivery(run.lease(), outcome));
+    }
+
+    /** An upload or a webhook request of this run, for the attempt log. */
+    static Mono<Void> attempt(long recordingId, Attempt attempt) {
+        return write(recordingId, "an attempt of " + attempt.target(), run -> run.outbox().attempt(run.lease(), attempt));
     }
 
     private static Mono<Void> write(long recordingId, String what, Function<Run, Mono<Void>> write) {

@@ -1,14 +1,14 @@
 package dev.reelay.internal.pipeline;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reelay.ReelayException;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.UserInfo;
+import dev.reelay.internal.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -20,16 +20,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The metadata document in the original system's JSON shape, field by field and in its order. */
+/**
+ * The metadata document in the original system's JSON shape, field by field and in its order. Written with the
+ * streaming writer, byte for byte as databind's tree wrote it (the webhook-id is a hash of these bytes); read,
+ * leniently, with databind, which only a reader of documents (a receiver, a resume) loads.
+ */
 public final class MetadataJson {
-
-    /**
-     * Replies are parsed on Netty's event loops: the buffer pool must be lock-free (Jackson's
-     * default pool may park a thread under contention).
-     */
-    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .recyclerPool(JsonRecyclerPools.newLockFreePool())
-            .build());
 
     /** {@code 2025-10-25 01:55:59.374860}, as Python's {@code str(datetime)} writes it. */
     static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -48,45 +44,56 @@ public final class MetadataJson {
     }
 
     public static byte[] write(RecordingMetadata m) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("recording_id", m.recordingId());
-        root.put("title", m.title());
-        root.put("created_at", createdAt(m.createdAt()));
-        putNullable(root, "duration_seconds", m.durationSeconds());
-        putNullable(root, "duration_database", m.durationDatabase());
-        ObjectNode user = root.putObject("user_info");
-        user.put("username", m.userInfo().username());
-        user.put("email", m.userInfo().email());
-        ObjectNode fileInfo = root.putObject("file_info");
-        // Python floats: 0.5 and 0.0, not 0.50 and 0.00.
-        fileInfo.put("total_size_mb", m.totalSizeMb().doubleValue());
-        ObjectNode sizes = fileInfo.putObject("individual_sizes_mb");
-        m.individualSizesMb().forEach((name, mb) -> sizes.put(name, mb.doubleValue()));
-        ObjectNode uploaded = root.putObject("uploaded_files");
-        m.uploadedFiles().forEach(uploaded::put);
-        root.put("upload_timestamp", uploadTimestamp(m.uploadTimestamp()));
-        root.put("upload_source", m.uploadSource());
-        root.put("bucket_name", m.bucketName());
-        root.put("region", m.region());
-        try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = Json.generator(out)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            g.writeStartObject();
+            g.writeNumberField("recording_id", m.recordingId());
+            g.writeStringField("title", m.title());
+            g.writeStringField("created_at", createdAt(m.createdAt()));
+            writeNullable(g, "duration_seconds", m.durationSeconds());
+            writeNullable(g, "duration_database", m.durationDatabase());
+            g.writeObjectFieldStart("user_info");
+            g.writeStringField("username", m.userInfo().username());
+            g.writeStringField("email", m.userInfo().email());
+            g.writeEndObject();
+            g.writeObjectFieldStart("file_info");
+            // Python floats: 0.5 and 0.0, not 0.50 and 0.00.
+            g.writeNumberField("total_size_mb", m.totalSizeMb().doubleValue());
+            g.writeObjectFieldStart("individual_sizes_mb");
+            for (Map.Entry<String, BigDecimal> size : m.individualSizesMb().entrySet()) {
+                g.writeNumberField(size.getKey(), size.getValue().doubleValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeObjectFieldStart("uploaded_files");
+            for (Map.Entry<String, String> url : m.uploadedFiles().entrySet()) {
+                g.writeStringField(url.getKey(), url.getValue());
+            }
+            g.writeEndObject();
+            g.writeStringField("upload_timestamp", uploadTimestamp(m.uploadTimestamp()));
+            g.writeStringField("upload_source", m.uploadSource());
+            g.writeStringField("bucket_name", m.bucketName());
+            g.writeStringField("region", m.region());
+            g.writeEndObject();
+        } catch (IOException e) {
             throw new ReelayException("could not write the metadata of recording " + m.recordingId(), e);
         }
+        return out.toByteArray();
     }
 
-    private static void putNullable(ObjectNode node, String name, Long value) {
+    private static void writeNullable(JsonGenerator g, String name, Long value) throws IOException {
         if (value == null) {
-            node.putNull(name);
+            g.writeNullField(name);
         } else {
-            node.put(name, value.longValue());
+            g.writeNumberField(name, value.longValue());
         }
     }
 
     public static RecordingMetadata read(byte[] json) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = Reader.MAPPER.readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a JSON document: " + e.getMessage(), e);
         }
@@ -145,5 +152,10 @@ public final class MetadataJson {
             throw new IllegalArgumentException(name + " is not a timestamp like "
                     + format.format(LocalDateTime.of(2025, 10, 25, 1, 55, 59, 374_860_000)) + ": " + v, e);
         }
+    }
+
+    /** Databind, loaded only when a document is read. */
+    private static final class Reader {
+        static final ObjectMapper MAPPER = new ObjectMapper(Json.newFactory());
     }
 }

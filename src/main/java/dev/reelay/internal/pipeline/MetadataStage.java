@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -80,10 +81,12 @@ final class MetadataStage {
                     : MetadataAssembler.assemble(r, signed.storedFiles(), job.probedDuration().orElse(null), url,
                     options.clock().instant(), options.uploadSource(), store.bucket(), store.region());
             byte[] json = withOwnUrl.toJson();
-            return files.put(r.id(), FileRole.METADATA, name, ObjectUpload.ofBytes(key, json, "application/json"))
+            AtomicReference<Instant> started = new AtomicReference<>();
+            return files.put(r.id(), FileRole.METADATA, name, ObjectUpload.ofBytes(key, json, "application/json"), started)
                     .map(stored -> new FileOutcome(FileRole.METADATA, name, key, stored.url(),
                             stored.size(), stored.attempts(), null))
-                    .flatMap(file -> Journaling.metadataStored(r.id(), withOwnUrl, file)
+                    .flatMap(file -> Journaling.attempt(r.id(), files.attempt(r.id(), file, started.get()))
+                            .then(Journaling.metadataStored(r.id(), withOwnUrl, file))
                             .doOnSuccess(v -> telemetry.metadataStored(r.id(), name, file.size()))
                             .thenReturn(signed.withMetadata(withOwnUrl, file)))
                     .onErrorResume(e -> {
@@ -91,7 +94,8 @@ final class MetadataStage {
                                 json.length, e);
                         Map<String, String> withoutIt = new LinkedHashMap<>(withOwnUrl.uploadedFiles());
                         withoutIt.remove(FileRole.METADATA.payloadKey());
-                        return Mono.just(signed.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
+                        return Journaling.attempt(r.id(), files.attempt(r.id(), failed, started.get()))
+                                .thenReturn(signed.withMetadata(withOwnUrl.withUploadedFiles(withoutIt), failed));
                     });
         }).subscribeOn(io); // the URLs may be presigned: the SDK's signer takes locks
     }

@@ -10,6 +10,7 @@ import dev.reelay.RecordingPipeline;
 import dev.reelay.internal.LocalFiles;
 import dev.reelay.internal.Permits;
 import dev.reelay.internal.telemetry.Telemetry;
+import dev.reelay.outbox.Attempt;
 import dev.reelay.storage.MultipartListener;
 import dev.reelay.storage.MultipartProgress;
 import dev.reelay.storage.ObjectStore;
@@ -21,12 +22,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,11 +94,12 @@ final class UploadStage {
     private Mono<FileOutcome> uploadFile(RecordingJob job, RecordingFile file) {
         Recording recording = job.recording();
         String key = options.keyLayout().key(recording.id(), file.name());
+        AtomicReference<Instant> started = new AtomicReference<>();
         return stat(recording, file)
                 .flatMap(size -> {
                     ObjectUpload upload = resumable(job, file.name(),
                             ObjectUpload.ofFile(key, file.path(), size, ContentTypes.of(file.name())));
-                    return put(recording.id(), file.role(), file.name(), upload)
+                    return put(recording.id(), file.role(), file.name(), upload, started)
                             .map(stored -> new FileOutcome(file.role(), file.name(), key, stored.url(), stored.size(),
                                     stored.attempts(), null))
                             .onErrorResume(e -> Mono.just(failed(recording, file, key, size, e)));
@@ -102,16 +107,20 @@ final class UploadStage {
                 .onErrorResume(LocalFileProblem.class, e -> {
                     telemetry.uploadRefused(recording.id(), file.role(), file.name(), e.getMessage());
                     return Mono.just(new FileOutcome(file.role(), file.name(), key, null, 0, 0, e.getMessage()));
-                });
+                })
+                .flatMap(outcome -> Journaling.attempt(recording.id(), attempt(recording.id(), outcome, started.get()))
+                        .thenReturn(outcome));
     }
 
     /**
      * Stores one object in an upload slot, under the overall limit when there is one (applied
      * inside the slot, so waiting for it is free); its start, progress and end are told to the
-     * pipeline's watchers.
+     * pipeline's watchers, and when it got its slot to {@code started} (the attempt log's start).
      */
-    Mono<StoredObject> put(long recordingId, FileRole role, String name, ObjectUpload upload) {
+    Mono<StoredObject> put(long recordingId, FileRole role, String name, ObjectUpload upload,
+                           AtomicReference<Instant> started) {
         return uploads.withPermit(() -> Mono.deferContextual(ctx -> {
+            started.set(options.clock().instant());
             Telemetry.UploadWatch watch = telemetry.uploadStarted(ctx, recordingId, role, name, upload.size());
             return limited(store.put(upload.withProgress(watch.progress())))
                     .doOnNext(stored -> watch.stored(stored.attempts()))
@@ -119,6 +128,14 @@ final class UploadStage {
                             + describe(e), e))
                     .doOnCancel(watch::cancelled);
         }));
+    }
+
+    /** A run's upload of one file as the attempt log keeps it: how it ended, its requests, how long it took in its slot. */
+    Attempt attempt(long recordingId, FileOutcome outcome, Instant started) {
+        Instant from = started == null ? options.clock().instant() : started;
+        return new Attempt(recordingId, Attempt.Kind.UPLOAD, outcome.name(), 1, from,
+                Duration.between(from, options.clock().instant()), outcome.stored() ? Attempt.Outcome.SUCCEEDED
+                : Attempt.Outcome.FAILED, 0, outcome.attempts(), outcome.size(), null, Map.of(), null, outcome.error());
     }
 
     /** The put, under the overall limit when there is one; applied inside the upload slot, so waiting for it is free. */

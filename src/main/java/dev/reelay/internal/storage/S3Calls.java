@@ -1,6 +1,7 @@
 package dev.reelay.internal.storage;
 
 import dev.reelay.ReelayException;
+import dev.reelay.internal.EventLoops;
 import dev.reelay.storage.S3StorageOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -41,12 +42,15 @@ final class S3Calls {
 
     private final S3StorageOptions options;
     private final LinkWatch link;
+    /** Where the client Reelay builds runs its I/O; a host's client keeps its own. */
+    private final EventLoops loops;
     private volatile S3AsyncClient client;
     private volatile boolean closed;
 
-    S3Calls(S3StorageOptions options, LinkWatch link) {
+    S3Calls(S3StorageOptions options, LinkWatch link, EventLoops loops) {
         this.options = options;
         this.link = link;
+        this.loops = loops;
         this.client = options.client().orElse(null);
     }
 
@@ -84,6 +88,11 @@ final class S3Calls {
         }));
     }
 
+    /** Builds the client now, if Reelay builds it, so that the first request does not wait for it. */
+    Mono<Void> warmUp() {
+        return client().then();
+    }
+
     private Mono<S3AsyncClient> client() {
         S3AsyncClient c = client;
         if (c != null) {
@@ -102,6 +111,8 @@ final class S3Calls {
                     // No read, write or acquire time limits of the SDK: on a slow uplink they cut
                     // requests that are merely slow. The link watch tells a stall from slowness.
                     .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                            // loops the SDK does not own: its close would wait a fixed 2 s quiet period for them
+                            .eventLoopGroup(loops.forSdk())
                             .maxConcurrency(options.maxConnections())
                             .readTimeout(Duration.ZERO)
                             .writeTimeout(Duration.ZERO)

@@ -1,5 +1,6 @@
 package dev.reelay.internal.storage;
 
+import dev.reelay.internal.EventLoops;
 import dev.reelay.storage.ObjectStore;
 import dev.reelay.storage.ObjectUpload;
 import dev.reelay.storage.S3StorageOptions;
@@ -23,12 +24,25 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final UrlStrategy urls;
     private final S3Calls calls;
     private final MultipartUploads multipart;
+    /** The event loops, when this store made them (and so shuts them down); null when they are a pipeline's. */
+    private final EventLoops ownLoops;
 
+    /** A store with event loops of its own, shut down by {@link #close()}. */
     public S3ObjectStore(S3StorageOptions options) {
+        this(options, new EventLoops(), true);
+    }
+
+    /** A store whose client runs on {@code loops}, which stay open when it closes (a pipeline's, shared with its webhooks). */
+    public S3ObjectStore(S3StorageOptions options, EventLoops loops) {
+        this(options, loops, false);
+    }
+
+    private S3ObjectStore(S3StorageOptions options, EventLoops loops, boolean ownsLoops) {
         this.options = options;
+        this.ownLoops = ownsLoops ? loops : null;
         this.bucket = options.bucket();
         this.urls = options.presignedUrlExpiry().isPresent() ? new PresignedUrls(options) : options.urlStrategy();
-        this.calls = new S3Calls(options, new LinkWatch(options.idleTimeout(), Schedulers.parallel()));
+        this.calls = new S3Calls(options, new LinkWatch(options.idleTimeout(), Schedulers.parallel()), loops);
         this.multipart = new MultipartUploads(options, calls, new PartPacer(options.maxConnections()));
     }
 
@@ -101,13 +115,27 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 .then(Mono.fromSupplier(attempts::get));
     }
 
-    /** Closes the client if Reelay built it; a host's client stays open. */
+    /**
+     * Builds the S3 client (and so its loops and the SDK's classes) ahead of the first request, on a thread that
+     * may block; errors are the first request's to report. Nothing for a host's client.
+     */
+    public Mono<Void> warmUp() {
+        return calls.warmUp();
+    }
+
+    /**
+     * Closes the client if Reelay built it (a host's client stays open), then the event loops if they are this
+     * store's own. Blocks until they have stopped: call it from a thread that may block.
+     */
     @Override
     public synchronized void close() {
         if (urls instanceof PresignedUrls) {
             ((PresignedUrls) urls).close();
         }
         calls.close();
+        if (ownLoops != null) {
+            ownLoops.close();
+        }
     }
 
     @Override

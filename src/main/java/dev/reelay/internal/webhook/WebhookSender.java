@@ -3,10 +3,13 @@ package dev.reelay.internal.webhook;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.reelay.event.WebhookAttempted;
-import dev.reelay.internal.pipeline.MetadataJson;
 import dev.reelay.internal.telemetry.DeliveryWatch;
+import dev.reelay.internal.Json;
 import dev.reelay.webhook.ReceiverReply;
 import dev.reelay.RecordingMetadata;
+import dev.reelay.UserInfo;
+import dev.reelay.outbox.Attempt;
+import dev.reelay.webhook.WebhookTest;
 import dev.reelay.webhook.WebhookClient;
 import dev.reelay.webhook.NetworkPolicy;
 import dev.reelay.webhook.WebhookEndpoint;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,9 +42,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 
@@ -55,6 +61,7 @@ public final class WebhookSender implements WebhookClient {
 
     private static final Logger log = LoggerFactory.getLogger("dev.reelay.webhook");
     private static final int MAX_REPLY_BYTES = 64 * 1024;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Clock clock;
     private final int maxConnections;
@@ -64,18 +71,27 @@ public final class WebhookSender implements WebhookClient {
     private volatile PolicyResolverGroup resolver;
     /** Read once here, on the creating thread: its resource read must not happen on an I/O thread. */
     private final String userAgent = Version.userAgent();
+    /** The event loops to run on (a pipeline's, shared with its S3 client); null for Reactor Netty's global ones. */
+    private final LoopResources loops;
     private volatile ConnectionProvider provider;
     private volatile HttpClient client;
+    private boolean closed;
 
     public WebhookSender(Clock clock, int maxConnections) {
         this(clock, maxConnections, NetworkPolicy.allowAll());
     }
 
     public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy) {
+        this(clock, maxConnections, policy, null);
+    }
+
+    /** A sender whose connections run on {@code loops}, or on Reactor Netty's global loops when null. */
+    public WebhookSender(Clock clock, int maxConnections, NetworkPolicy policy, LoopResources loops) {
         this.clock = clock;
         this.maxConnections = maxConnections;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.ownAddresses = policy.allowsAll() ? Set.of() : PolicyResolverGroup.ownAddresses();
+        this.loops = loops;
     }
 
     @Override
@@ -88,16 +104,52 @@ public final class WebhookSender implements WebhookClient {
 
     /** Delivers {@code body} to {@code endpoint}; resolves to how it ended, never to an error. */
     public Mono<WebhookOutcome> deliver(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body) {
-        return deliver(endpoint, recordingId, webhookId, body, DeliveryWatch.NONE);
+        return deliver(endpoint, recordingId, webhookId, body, DeliveryWatch.NONE, AttemptLog.NONE);
+    }
+
+    /** Where each attempt of a delivery is told as it ends (the journal's attempt log); must not fail. */
+    @FunctionalInterface
+    public interface AttemptLog {
+        AttemptLog NONE = a -> Mono.empty();
+
+        Mono<Void> attempted(Attempt attempt);
     }
 
     /**
-     * Delivers {@code body} to {@code endpoint}, telling {@code watch} of each attempt (whose
-     * request carries the headers the watch gives, a trace's); resolves to how it ended, never to
-     * an error.
+     * Delivers {@code body} to {@code endpoint}, telling {@code watch} of each attempt (whose request
+     * carries the headers the watch gives, a trace's) and {@code attemptLog} of each as it ends (before
+     * the next starts); resolves to how it ended, never to an error.
      */
     public Mono<WebhookOutcome> deliver(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body,
-                                        DeliveryWatch watch) {
+                                        DeliveryWatch watch, AttemptLog attemptLog) {
+        return deliver(endpoint, recordingId, webhookId, body, watch, attemptLog, endpoint.retry());
+    }
+
+    @Override
+    public Mono<WebhookTest> sendTest(WebhookEndpoint endpoint, UserInfo user) {
+        return Mono.defer(() -> {
+            byte[] body = WebhookTest.payload(user, clock.instant()).toJson();
+            AtomicReference<Attempt> attempt = new AtomicReference<>();
+            return deliver(endpoint, WebhookTest.RECORDING_ID, Signatures.webhookId(WebhookTest.RECORDING_ID, body), body,
+                    DeliveryWatch.NONE, a -> Mono.fromRunnable(() -> attempt.set(a)), Retry.backoff(0, Duration.ofMillis(1)))
+                    .map(outcome -> new WebhookTest(endpoint.displayName(), new String(body, StandardCharsets.UTF_8),
+                            attempt.get() != null ? attempt.get() : notMade(endpoint, webhookId(body), outcome), outcome));
+        });
+    }
+
+    private static String webhookId(byte[] body) {
+        return Signatures.webhookId(WebhookTest.RECORDING_ID, body);
+    }
+
+    /** The attempt of a test cut short before it ended (its deadline): what is known of it. */
+    private Attempt notMade(WebhookEndpoint endpoint, String webhookId, WebhookOutcome outcome) {
+        return new Attempt(WebhookTest.RECORDING_ID, Attempt.Kind.WEBHOOK, endpoint.displayName(), 1, clock.instant(),
+                Duration.ZERO, Attempt.Outcome.TIMEOUT, outcome.statusCode(), 1, 0, webhookId, Map.of(), null,
+                outcome.error());
+    }
+
+    private Mono<WebhookOutcome> deliver(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body,
+                                         DeliveryWatch watch, AttemptLog attemptLog, RetryBackoffSpec retry) {
         return Mono.defer(() -> {
             AtomicInteger attempts = new AtomicInteger();
             AtomicReference<Throwable> last = new AtomicReference<>();
@@ -109,9 +161,8 @@ public final class WebhookSender implements WebhookClient {
                         int n = attempts.incrementAndGet();
                         DeliveryWatch.Attempt attempt = watch.attempt(n);
                         current.set(attempt);
-                        return attempt(endpoint, recordingId, webhookId, body, n, secrets, attempt.headers());
+                        return logged(endpoint, recordingId, webhookId, body, n, secrets, attempt.headers(), attemptLog);
                     })
-                    .timeout(endpoint.attemptTimeout())
                     .doOnNext(reply -> current.get().ended(reply.status, WebhookAttempted.Result.ANSWERED, null))
                     .doOnError(e -> {
                         last.set(e);
@@ -119,7 +170,7 @@ public final class WebhookSender implements WebhookClient {
                         ended(current.get(), e);
                     })
                     .doOnCancel(() -> current.get().ended(0, WebhookAttempted.Result.CANCELLED, "cancelled"))
-                    .retryWhen(retry(endpoint.retry()))
+                    .retryWhen(retry(retry))
                     .timeout(endpoint.deadline())
                     .map(reply -> {
                         log.info("✅ Webhook sent successfully to {} (recording {}, {} {}, attempt {})", shown,
@@ -185,13 +236,71 @@ public final class WebhookSender implements WebhookClient {
         return secrets;
     }
 
+    /** One attempt under its timeout, told to the attempt log as it ends, whichever way. */
+    private Mono<Answer> logged(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
+                                List<String> secrets, Map<String, String> traceHeaders, AttemptLog attemptLog) {
+        if (attemptLog == AttemptLog.NONE) {
+            return attempt(endpoint, recordingId, webhookId, body, n, secrets, traceHeaders, new LinkedHashMap<>())
+                    .timeout(endpoint.attemptTimeout());
+        }
+        java.time.Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        Map<String, String> sent = new LinkedHashMap<>();
+        return attempt(endpoint, recordingId, webhookId, body, n, secrets, traceHeaders, sent)
+                .timeout(endpoint.attemptTimeout())
+                .flatMap(answer -> attemptLog.attempted(new Attempt(recordingId, Attempt.Kind.WEBHOOK, endpoint.displayName(),
+                        n, started, Duration.ofNanos(System.nanoTime() - t0), Attempt.Outcome.SUCCEEDED, answer.status, 1,
+                        body.length, webhookId, sent, answer.excerpt, null)).thenReturn(answer))
+                .onErrorResume(e -> attemptLog.attempted(failedAttempt(endpoint, recordingId, webhookId, body, n, started,
+                        Duration.ofNanos(System.nanoTime() - t0), sent, e)).then(Mono.error(e)));
+    }
+
+    private Attempt failedAttempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
+                                  java.time.Instant started, Duration took, Map<String, String> sent, Throwable e) {
+        Attempt.Outcome outcome;
+        int status = 0;
+        String answer = null;
+        String error;
+        PolicyResolverGroup.PolicyRefusal refused = refusal(e);
+        if (refused != null) {
+            outcome = Attempt.Outcome.REFUSED;
+            error = refused.getMessage() + "; not sent";
+        } else if (e instanceof WebhookStatusException) {
+            WebhookStatusException s = (WebhookStatusException) e;
+            outcome = Attempt.Outcome.ANSWERED;
+            status = s.status;
+            answer = s.excerpt;
+            error = null;
+        } else if (e instanceof TimeoutException) {
+            outcome = Attempt.Outcome.TIMEOUT;
+            error = "no answer within " + endpoint.attemptTimeout().toMillis() + " ms";
+        } else {
+            outcome = Attempt.Outcome.CONNECTION_FAILED;
+            error = "connection failed: " + describe(e);
+        }
+        return new Attempt(recordingId, Attempt.Kind.WEBHOOK, endpoint.displayName(), n, started, took, outcome, status, 1,
+                body.length, webhookId, sent, answer, ReceiverText.clean(error, Attempt.ANSWER_CHARS, secretsOf(endpoint)));
+    }
+
+    /**
+     * @param traceHeaders a tracer's headers, sent first (so they never replace ours) and not logged
+     * @param sent filled with the headers sent, less secrets: no {@code Authorization}, signatures as {@code v1,***}
+     */
     private Mono<Answer> attempt(WebhookEndpoint endpoint, long recordingId, String webhookId, byte[] body, int n,
-                                 List<String> secrets, Map<String, String> traceHeaders) {
+                                 List<String> secrets, Map<String, String> traceHeaders, Map<String, String> sent) {
         String shown = label(endpoint);
         log.info("📤 Sending webhook to {} (recording {}, attempt {})", shown, recordingId, n);
         long timestamp = clock.instant().getEpochSecond();
         String signature = endpoint.signingKeys().isEmpty() ? null
                 : Signatures.header(endpoint.signingKeys(), webhookId, timestamp, body);
+        sent.put("content-type", "application/json");
+        sent.put("accept", "application/json");
+        sent.put("user-agent", userAgent);
+        sent.put("webhook-id", webhookId);
+        sent.put("webhook-timestamp", Long.toString(timestamp));
+        if (signature != null) {
+            sent.put("webhook-signature", signature.replaceAll("v1,[^ ]+", "v1,***"));
+        }
         return client()
                 .headers(h -> {
                     traceHeaders.forEach(h::set); // first: a tracer's headers never replace ours
@@ -216,10 +325,12 @@ public final class WebhookSender implements WebhookClient {
                             return out;
                         })
                         .map(out -> new Answer(response.status().code(), parseReply(out.toByteArray(), secrets),
-                                retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)))))
+                                retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)),
+                                excerpt(out.toByteArray(), secrets))))
                 .next()
                 .flatMap(answer -> answer.status >= 200 && answer.status < 300 ? Mono.just(answer)
-                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter, shown)));
+                        : Mono.error(new WebhookStatusException(answer.status, answer.reply, answer.retryAfter, shown,
+                        answer.excerpt)));
     }
 
     /**
@@ -348,7 +459,7 @@ public final class WebhookSender implements WebhookClient {
         if (body.length == 0) {
             return null;
         }
-        try (JsonParser p = MetadataJson.MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = Json.parser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -427,10 +538,21 @@ public final class WebhookSender implements WebhookClient {
         return d.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : d;
     }
 
+    /**
+     * Builds the HTTP client and lets Reactor Netty load what its first request would (its event loops, the DNS
+     * resolver, the HTTP codec's classes), on a thread that may block.
+     */
+    public Mono<Void> warmUp() {
+        return Mono.fromCallable(this::client).subscribeOn(Schedulers.boundedElastic()).flatMap(HttpClient::warmup);
+    }
+
     private HttpClient client() {
         HttpClient c = client;
         if (c == null) {
             synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the webhook client is closed");
+                }
                 c = client;
                 if (c == null) {
                     provider = ConnectionProvider.builder("reelay-webhooks")
@@ -441,6 +563,9 @@ public final class WebhookSender implements WebhookClient {
                     c = HttpClient.create(provider)
                             .followRedirect(false)
                             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+                    if (loops != null) {
+                        c = c.runOn(loops, false);
+                    }
                     if (!policy.allowsAll()) {
                         resolver = new PolicyResolverGroup(policy, c.configuration().defaultAddressResolverGroup(),
                                 ownAddresses);
@@ -453,11 +578,25 @@ public final class WebhookSender implements WebhookClient {
         return c;
     }
 
+    /**
+     * Closes the pooled connections; from a thread that may block it waits (briefly) until they are closed, so that
+     * the event loops they ran on can be shut down right after.
+     */
     @Override
     public synchronized void close() {
+        closed = true;
         ConnectionProvider p = provider;
         if (p != null) {
-            p.dispose();
+            if (Schedulers.isInNonBlockingThread()) {
+                p.dispose();
+            } else {
+                try {
+                    p.disposeLater().block(CLOSE_TIMEOUT);
+                } catch (RuntimeException e) {
+                    // the connections close with the loops they run on
+                    log.debug("The webhook connections did not close within {}: {}", CLOSE_TIMEOUT, e.toString());
+                }
+            }
         }
         PolicyResolverGroup r = resolver;
         if (r != null) {
@@ -465,15 +604,26 @@ public final class WebhookSender implements WebhookClient {
         }
     }
 
+    /** The start of an answer's body as text for the attempt log: escaped, masked, bounded; null when empty. */
+    private static String excerpt(byte[] body, List<String> secrets) {
+        if (body.length == 0) {
+            return null;
+        }
+        String text = new String(body, 0, Math.min(body.length, 2 * Attempt.ANSWER_CHARS), StandardCharsets.UTF_8);
+        return ReceiverText.clean(text, Attempt.ANSWER_CHARS, secrets);
+    }
+
     private static final class Answer {
         final int status;
         final ReceiverReply reply;
         final Duration retryAfter;
+        final String excerpt;
 
-        Answer(int status, ReceiverReply reply, Duration retryAfter) {
+        Answer(int status, ReceiverReply reply, Duration retryAfter, String excerpt) {
             this.status = status;
             this.reply = reply;
             this.retryAfter = retryAfter;
+            this.excerpt = excerpt;
         }
     }
 }

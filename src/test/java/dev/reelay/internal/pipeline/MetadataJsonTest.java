@@ -2,6 +2,9 @@ package dev.reelay.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reelay.RecordingMetadata;
 import dev.reelay.UserInfo;
 import java.math.BigDecimal;
@@ -11,6 +14,53 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MetadataJsonTest {
+
+    private static final ObjectMapper DATABIND = new ObjectMapper();
+
+    /**
+     * The document as releases before the streaming writer wrote it, through databind's tree. The bytes must not
+     * change: the webhook-id is a hash of them, and a delivery resumed after an upgrade keeps its id.
+     */
+    static byte[] asDatabindWroteIt(RecordingMetadata m) throws JsonProcessingException {
+        ObjectNode root = DATABIND.createObjectNode();
+        root.put("recording_id", m.recordingId());
+        root.put("title", m.title());
+        root.put("created_at", MetadataJson.createdAt(m.createdAt()));
+        root.put("duration_seconds", m.durationSeconds());
+        root.put("duration_database", m.durationDatabase());
+        ObjectNode user = root.putObject("user_info");
+        user.put("username", m.userInfo().username());
+        user.put("email", m.userInfo().email());
+        ObjectNode fileInfo = root.putObject("file_info");
+        fileInfo.put("total_size_mb", m.totalSizeMb().doubleValue());
+        ObjectNode sizes = fileInfo.putObject("individual_sizes_mb");
+        m.individualSizesMb().forEach((name, mb) -> sizes.put(name, mb.doubleValue()));
+        ObjectNode uploaded = root.putObject("uploaded_files");
+        m.uploadedFiles().forEach(uploaded::put);
+        root.put("upload_timestamp", MetadataJson.uploadTimestamp(m.uploadTimestamp()));
+        root.put("upload_source", m.uploadSource());
+        root.put("bucket_name", m.bucketName());
+        root.put("region", m.region());
+        return DATABIND.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    }
+
+    @Test
+    void theStreamingWriterWritesTheBytesDatabindWrote() throws Exception {
+        Map<String, BigDecimal> sizes = new LinkedHashMap<>();
+        sizes.put("video.mkv", new BigDecimal("1234.57"));
+        sizes.put("\"quoted\" \\ name\t.txt", new BigDecimal("0.00"));
+        RecordingMetadata full = new RecordingMetadata(9_007_199_254_740_991L, "Réunion 🎬 \u202E\u0000 \u2028",
+                Instant.parse("2025-10-25T01:55:59.374860Z"), 77L, 0L, new UserInfo("souvik", "souvik@example.com"),
+                new BigDecimal("1234.57"), sizes, Map.of("video", "https://s3.example.com/b/3/video.mkv?X-Amz-Signature=ab"),
+                Instant.parse("2025-10-25T01:57:22.775114Z"), "reelay", "b", "us-west-1");
+        RecordingMetadata sparse = new RecordingMetadata(1, null, Instant.parse("2025-10-25T01:55:59Z"), null, null,
+                new UserInfo(null, "a@b.c"), BigDecimal.ZERO, Map.of(), Map.of(), Instant.parse("2025-10-25T01:57:22Z"),
+                "reelay", "b", "us-west-1");
+
+        assertThat(new String(full.toJson(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(new String(asDatabindWroteIt(full), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(sparse.toJson()).isEqualTo(asDatabindWroteIt(sparse));
+    }
 
     @Test
     void mebibytesRoundHalfUpToTwoPlaces() {
