@@ -2,8 +2,10 @@ package dev.reelay.spring.boot;
 
 import dev.reelay.PipelineOptions;
 import dev.reelay.RecordingPipeline;
+import dev.reelay.dashboard.ReelayDashboard;
 import dev.reelay.micrometer.ReelayMetrics;
 import dev.reelay.outbox.Outbox;
+import dev.reelay.spring.boot.internal.DashboardLifecycle;
 import dev.reelay.spring.boot.internal.PipelineLifecycle;
 import dev.reelay.spring.boot.internal.PipelineOptionsFactory;
 import dev.reelay.spring.boot.internal.ReelayHealthIndicator;
@@ -36,7 +38,8 @@ import org.springframework.context.annotation.Configuration;
  *   <li>with {@code reelay.outbox.type=postgres}, the shared journal on the application's {@code DataSource}
  *       (an {@link Outbox} bean of the application's own is used instead, whatever the type);</li>
  *   <li>{@link ReelayMetrics} bound to the application's {@code MeterRegistry}, every recording observed in
- *       its {@code ObservationRegistry}, and a health indicator {@code reelay}, when Actuator is there.</li>
+ *       its {@code ObservationRegistry}, and a health indicator {@code reelay}, when Actuator is there;</li>
+ *   <li>with {@code reelay.dashboard.enabled=true}, Reelay's dashboard on a port of its own (loopback by default).</li>
  * </ul>
  *
  * <pre>{@code
@@ -119,6 +122,28 @@ public class ReelayAutoConfiguration {
         }
     }
 
+    /**
+     * Reelay's dashboard on its own port (127.0.0.1:8077 by default), with {@code reelay.dashboard.enabled=true}
+     * only; behind {@code reelay.dashboard.token} (or one made up and logged as the URL to open).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ReelayDashboard.class)
+    @ConditionalOnBooleanProperty(name = "reelay.dashboard.enabled")
+    static class DashboardConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReelayDashboard reelayDashboard(RecordingPipeline pipeline, ReelayProperties properties) {
+            return ReelayDashboard.create(pipeline, PipelineOptionsFactory.dashboard(properties.getDashboard()));
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        DashboardLifecycle reelayDashboardLifecycle(ReelayDashboard dashboard) {
+            return new DashboardLifecycle(dashboard);
+        }
+    }
+
     /** Actuator's {@code reelay} health; {@code management.health.reelay.enabled=false} turns it off. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
@@ -129,7 +154,8 @@ public class ReelayAutoConfiguration {
         @ConditionalOnMissingBean(name = "reelayHealthIndicator")
         HealthIndicator reelayHealthIndicator(RecordingPipeline pipeline, ReelayProperties properties) {
             ReelayProperties.Health h = properties.getHealth();
-            return new ReelayHealthIndicator(pipeline, h.getMaxBacklogAge(), h.getBacklogStatus(), Clock.systemUTC());
+            String status = h.getBacklogStatus() == null || h.getBacklogStatus().isBlank() ? "OUT_OF_SERVICE" : h.getBacklogStatus();
+            return new ReelayHealthIndicator(pipeline, h.getMaxBacklogAge(), status, Clock.systemUTC());
         }
     }
 }

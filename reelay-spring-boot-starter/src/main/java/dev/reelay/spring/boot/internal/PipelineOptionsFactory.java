@@ -1,6 +1,7 @@
 package dev.reelay.spring.boot.internal;
 
 import dev.reelay.PipelineOptions;
+import dev.reelay.dashboard.DashboardOptions;
 import dev.reelay.media.MediaOptions;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.outbox.OutboxOptions;
@@ -75,6 +76,26 @@ public final class PipelineOptionsFactory {
         b.retention(positive("reelay.outbox.retention", p.getRetention()));
         b.createSchema(pg.isCreateSchema());
         return check("reelay.outbox.postgres", b::build);
+    }
+
+    /** The dashboard's options of {@code reelay.dashboard.*}. */
+    public static DashboardOptions dashboard(ReelayProperties.Dashboard d) {
+        String prefix = "reelay.dashboard.";
+        DashboardOptions.Builder b = DashboardOptions.builder();
+        required(prefix + "host", d.getHost());
+        b.host(d.getHost());
+        if (d.getPort() < 0 || d.getPort() > 65535) {
+            throw new InvalidReelayPropertyException(prefix + "port", "must be 0 to 65535 (0 picks a free port), was " + d.getPort());
+        }
+        b.port(d.getPort());
+        if (present(d.getToken())) {
+            if (d.getToken().strip().length() < 16) {
+                throw new InvalidReelayPropertyException(prefix + "token", "must hold at least 16 characters "
+                        + "(leave it out to have one made up at start)");
+            }
+            b.accessToken(d.getToken());
+        }
+        return check("reelay.dashboard", b::build);
     }
 
     private static S3StorageOptions store(ReelayProperties.Store s) {
