@@ -448,7 +448,7 @@ public class ReelayProperties {
         /** The thumbnail's JPEG quality, from 0 to 1. */
         private float jpegQuality = 0.85f;
 
-        /** Where thumbnails are made before upload; the system's temporary directory by default. */
+        /** Where thumbnails are made before upload; reelay-media under the system's temporary directory by default. */
         private Path workDirectory;
 
         /** Videos decoded at once; one per core by default. */
