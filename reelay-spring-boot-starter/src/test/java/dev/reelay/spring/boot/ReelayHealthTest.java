@@ -122,6 +122,27 @@ class ReelayHealthTest {
     }
 
     @Test
+    void downWhenTheLastJournalWriteFailedThoughItCanStillBeRead() {
+        runner().run(context -> {
+            RecordingPipeline pipeline = context.getBean(RecordingPipeline.class);
+            HealthIndicator health = context.getBean("reelayHealthIndicator", HealthIndicator.class);
+            park(pipeline, dir, 191_007);   // the journal is open and holds an entry
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            // deleted under the running pipeline: the journal notices and reports no write as done
+            java.nio.file.Files.delete(dir.resolve("outbox").resolve("outbox.db"));
+            PipelineResult refused = pipeline.submit(Recordings.threeFiles(dir, 191_008, 10, 10, 10)).block(Duration.ofSeconds(30));
+            assertThat(refused.status()).isEqualTo(PipelineResult.Status.NOT_ACCEPTED);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (health.health().getStatus().equals(Status.UP) && System.nanoTime() < deadline) {
+                Thread.sleep(20);   // the journal's problem reaches the indicator as an event, a moment after the result
+            }
+            Health down = health.health();
+            assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(down.getDetails()).containsKey("journal");
+        });
+    }
+
+    @Test
     void disabledEndpointsAreNamedWithoutTheirSecrets() {
         long id = 191_006;
         receiver.script(id, TestReceiver.Scripted.status(410));
