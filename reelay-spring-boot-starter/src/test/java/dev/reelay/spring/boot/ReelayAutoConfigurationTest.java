@@ -157,6 +157,55 @@ class ReelayAutoConfigurationTest {
     }
 
     @Test
+    void theDefaultsOfThePropertiesAreTheLibrarysDefaults() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ReelayAutoConfiguration.class))
+                .withPropertyValues("reelay.store.region=us-west-1", "reelay.store.bucket=b", "reelay.webhooks[0].url=https://ops.example.com/hook")
+                .run(context -> {
+                    PipelineOptions starter = context.getBean(PipelineOptions.class);
+                    PipelineOptions library = PipelineOptions.builder()
+                            .s3(dev.reelay.storage.S3StorageOptions.builder().region("us-west-1").bucket("b").build())
+                            .webhook("https://ops.example.com/hook")
+                            .build();
+                    assertThat(starter.recordingsInFlight()).isEqualTo(library.recordingsInFlight());
+                    assertThat(starter.uploadsInFlight()).isEqualTo(library.uploadsInFlight());
+                    assertThat(starter.uploadTimeout()).isEqualTo(library.uploadTimeout());
+                    assertThat(starter.closeGracePeriod()).isEqualTo(library.closeGracePeriod());
+                    assertThat(starter.uploadSource()).isEqualTo(library.uploadSource());
+                    assertThat(starter.metadataFileName()).isEqualTo(library.metadataFileName());
+                    var s3 = starter.s3().orElseThrow();
+                    var s3Library = library.s3().orElseThrow();
+                    assertThat(s3.multipartThreshold()).isEqualTo(s3Library.multipartThreshold());
+                    assertThat(s3.partSize()).isEqualTo(s3Library.partSize());
+                    assertThat(s3.partsInFlight()).isEqualTo(s3Library.partsInFlight());
+                    assertThat(s3.maxConnections()).isEqualTo(s3Library.maxConnections());
+                    assertThat(s3.idleTimeout()).isEqualTo(s3Library.idleTimeout());
+                    assertThat(s3.credentials()).isEmpty();   // the SDK's default chain
+                    var w = starter.webhooks().get(0);
+                    var wLibrary = library.webhooks().get(0);
+                    assertThat(w.attemptTimeout()).isEqualTo(wLibrary.attemptTimeout());
+                    assertThat(w.deadline()).isEqualTo(wLibrary.deadline());
+                    var m = starter.media();
+                    var mLibrary = library.media();
+                    assertThat(m.enabled()).isEqualTo(mLibrary.enabled());
+                    assertThat(m.thumbnailOffset()).isEqualTo(mLibrary.thumbnailOffset());
+                    assertThat(m.thumbnailMaxWidth()).isEqualTo(mLibrary.thumbnailMaxWidth());
+                    assertThat(m.jpegQuality()).isEqualTo(mLibrary.jpegQuality());
+                    assertThat(m.workDirectory()).isEqualTo(mLibrary.workDirectory());
+                    assertThat(m.decodersInFlight()).isEqualTo(mLibrary.decodersInFlight());
+                    assertThat(m.timeout()).isEqualTo(mLibrary.timeout());
+                    var o = starter.outbox();
+                    var oLibrary = library.outbox();
+                    assertThat(o.directory()).isEqualTo(oLibrary.directory());
+                    assertThat(o.retrySchedule()).isEqualTo(oLibrary.retrySchedule());
+                    assertThat(o.giveUpAfter()).isEqualTo(oLibrary.giveUpAfter());
+                    assertThat(o.retention()).isEqualTo(oLibrary.retention());
+                    assertThat(starter.networkPolicy().allowsAll()).isTrue();
+                    assertThat(starter.observationRegistry()).isEmpty();
+                });
+    }
+
+    @Test
     void missingBucketFailsTheStartNamingTheProperty() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ReelayAutoConfiguration.class))

@@ -134,7 +134,10 @@ class RecordingsApplicationTest {
     }
 
     @Test
-    void metricsListReelaysMeters() {
+    void metricsListReelaysMeters() throws Exception {
+        long id = 505;
+        post(port, id, Recordings.file(work.resolve("client"), "metrics.mkv", 1_000), null);
+        awaitDelivery(id);
         JsonNode names = read(client(port).get().uri("/actuator/metrics").retrieve().body(String.class)).path("names");
         List<String> reelay = new ArrayList<>();
         names.forEach(n -> {
@@ -143,7 +146,10 @@ class RecordingsApplicationTest {
             }
         });
         assertThat(reelay).contains("reelay.recordings.active", "reelay.uploads.active", "reelay.journal.backlog",
-                "reelay.journal.backlog.age", "reelay.webhook.endpoints.disabled");
+                "reelay.journal.backlog.age", "reelay.webhook.endpoints.disabled", "reelay.recordings",
+                "reelay.upload.bytes", "reelay.webhook.deliveries");
+        // observations reach Boot's ObservationRegistry, whose meter handler times them
+        assertThat(reelay).contains("reelay.recording", "reelay.upload");
         JsonNode backlog = read(client(port).get().uri("/actuator/metrics/reelay.journal.backlog").retrieve().body(String.class));
         assertThat(backlog.path("availableTags").toString()).contains("state");
     }
