@@ -99,6 +99,13 @@ class RecordingsApplicationTest {
         assertThat(s3.sha256(id + "/transcript.txt")).isEqualTo(S3TestServer.sha256(Files.readAllBytes(transcript)));
         assertThat(read(client(port).get().uri("/recordings/{id}", id).retrieve().body(String.class)).path("state").asText())
                 .isEqualTo("DONE");
+        // complete: its uploaded files are deleted from the spool
+        Path spooled = work.resolve("main").resolve("spool").resolve(Long.toString(id));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Files.exists(spooled) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(spooled).doesNotExist();
     }
 
     @Test
