@@ -35,4 +35,16 @@ class FailureAnalysisTest {
                 .contains("REELAY_STORE_BUCKET")
                 .doesNotContain("secret-key-that-must-not-be-printed");
     }
+
+    @Test
+    void aValueOfTheWrongTypeFailsWithBootsOwnAnalysisNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(Application.class)
+                .web(WebApplicationType.NONE)
+                .properties("spring.main.banner-mode=off",
+                        "reelay.store.region=us-west-1",
+                        "reelay.store.bucket=b",
+                        "reelay.lifecycle.retry-interval=every-now-and-then")
+                .run());
+        assertThat(output).contains("APPLICATION FAILED TO START").contains("reelay.lifecycle.retry-interval");
+    }
 }
