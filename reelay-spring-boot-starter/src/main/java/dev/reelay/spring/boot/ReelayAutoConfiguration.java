@@ -147,15 +147,21 @@ public class ReelayAutoConfiguration {
     /** Actuator's {@code reelay} health; {@code management.health.reelay.enabled=false} turns it off. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
-    @ConditionalOnEnabledHealthIndicator("reelay")
     static class HealthConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean(name = "reelayHealthIndicator")
-        HealthIndicator reelayHealthIndicator(RecordingPipeline pipeline, ReelayProperties properties) {
-            ReelayProperties.Health h = properties.getHealth();
-            String status = h.getBacklogStatus() == null || h.getBacklogStatus().isBlank() ? "OUT_OF_SERVICE" : h.getBacklogStatus();
-            return new ReelayHealthIndicator(pipeline, h.getMaxBacklogAge(), status, Clock.systemUTC());
+        // Nested once more: the condition below is Actuator's own class, and a condition's class is loaded before
+        // any condition is evaluated, so it may only be met once the class above is known to be there.
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("reelay")
+        static class WhenEnabled {
+
+            @Bean
+            @ConditionalOnMissingBean(name = "reelayHealthIndicator")
+            HealthIndicator reelayHealthIndicator(RecordingPipeline pipeline, ReelayProperties properties) {
+                ReelayProperties.Health h = properties.getHealth();
+                String status = h.getBacklogStatus() == null || h.getBacklogStatus().isBlank() ? "OUT_OF_SERVICE" : h.getBacklogStatus();
+                return new ReelayHealthIndicator(pipeline, h.getMaxBacklogAge(), status, Clock.systemUTC());
+            }
         }
     }
 }

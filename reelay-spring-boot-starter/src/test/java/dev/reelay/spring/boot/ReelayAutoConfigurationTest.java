@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -336,6 +337,18 @@ class ReelayAutoConfigurationTest {
                 assertThat(context.getBean(PipelineOptions.class).observationRegistry()).containsSame(registry));
         runner().withBean(ObservationRegistry.class, () -> registry).withPropertyValues("reelay.observations.enabled=false")
                 .run(context -> assertThat(context.getBean(PipelineOptions.class).observationRegistry()).isEmpty());
+    }
+
+    @Test
+    void anApplicationWithoutActuatorMicrometerOrTheDashboardStillGetsItsPipeline() {
+        runner().withClassLoader(new FilteredClassLoader("org.springframework.boot.health", "io.micrometer",
+                        "dev.reelay.dashboard"))
+                .withPropertyValues("reelay.dashboard.enabled=true")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(RecordingPipeline.class).hasSingleBean(PipelineLifecycle.class)
+                            .doesNotHaveBean("reelayHealthIndicator").doesNotHaveBean("reelayMetrics")
+                            .doesNotHaveBean("reelayDashboard");
+                });
     }
 
     @Test
