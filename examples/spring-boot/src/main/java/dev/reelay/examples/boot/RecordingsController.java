@@ -1,8 +1,11 @@
 package dev.reelay.examples.boot;
 
 import dev.reelay.PipelineClosedException;
+import dev.reelay.PipelineResult;
 import dev.reelay.Recording;
 import dev.reelay.RecordingPipeline;
+import dev.reelay.event.RecordingAccepted;
+import dev.reelay.event.RecordingResumed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +26,12 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A small REST front of the pipeline: a recording posted as files (multipart) or as paths on disk is handed to
- * {@link RecordingPipeline#submit} and answered 202 at once; {@code GET /recordings/{id}} reads where it stands
- * from Reelay's journal.
+ * {@link RecordingPipeline#submit} and answered 202 once Reelay's journal holds it (not before: an answer given
+ * earlier could be lost with the process); {@code GET /recordings/{id}} reads where it stands from the journal.
  */
 @RestController
 class RecordingsController {
@@ -44,7 +48,7 @@ class RecordingsController {
 
     /** The files themselves, e.g. {@code curl -F id=3 -F title=… -F username=… -F email=… -F video=@video.mkv …}. */
     @PostMapping(path = "/recordings", consumes = "multipart/form-data")
-    ResponseEntity<Map<String, Object>> upload(@RequestParam long id, @RequestParam String title,
+    Mono<ResponseEntity<Map<String, Object>>> upload(@RequestParam long id, @RequestParam String title,
                                                @RequestParam String username, @RequestParam String email,
                                                @RequestParam(required = false) Long durationSeconds,
                                                @RequestParam(required = false) MultipartFile video,
@@ -72,7 +76,7 @@ class RecordingsController {
 
     /** Paths of files already on this host, under {@code recordings.disk-directory}. */
     @PostMapping(path = "/recordings/from-disk", consumes = "application/json")
-    ResponseEntity<Map<String, Object>> fromDisk(@RequestBody OnDisk body) {
+    Mono<ResponseEntity<Map<String, Object>>> fromDisk(@RequestBody OnDisk body) {
         Recording.Builder recording = Recording.builder(body.id()).title(body.title())
                 .createdAt(body.createdAt() == null ? Instant.now() : body.createdAt())
                 .user(body.username(), body.email());
@@ -108,23 +112,58 @@ class RecordingsController {
                   String video, String thumbnail, String transcript) {
     }
 
-    private ResponseEntity<Map<String, Object>> handOver(Recording recording) {
-        // The pipeline journals the recording before its work starts; its result is logged here and kept in the
-        // journal (GET /recordings/{id}). A stop of the application cuts the run off for the next start's resume().
-        pipeline.submit(recording).subscribe(
-                r -> log.info("Recording {}: {}{}", r.recordingId(), r.status(), r.reason().map(s -> " (" + s + ")").orElse("")),
-                e -> {
-                    if (e instanceof PipelineClosedException) {
-                        log.info("Recording {} was cut off by the stop; the next start resumes it", recording.id());
-                    } else {
-                        log.error("Recording {} failed in the pipeline", recording.id(), e);
-                    }
-                });
+    /**
+     * Hands the recording to the pipeline and answers once Reelay's journal holds it (its
+     * {@link RecordingAccepted} or {@link RecordingResumed} event): 202, and from then on nothing
+     * is lost, whatever happens to this process. A recording the pipeline answers for at once is
+     * answered with that result instead: already complete (200), invalid (422), or not accepted
+     * because the journal refused it (503, to be sent again).
+     */
+    private Mono<ResponseEntity<Map<String, Object>>> handOver(Recording recording) {
+        long id = recording.id();
+        Sinks.One<PipelineResult> result = Sinks.one();
+        // first the events (subscribed before the submission starts, so the acceptance cannot be missed) ...
+        Mono<ResponseEntity<Map<String, Object>>> journaled = pipeline.events()
+                .filter(e -> e instanceof RecordingAccepted a && a.recordingId() == id
+                        || e instanceof RecordingResumed r && r.recordingId() == id)
+                .next()
+                .map(e -> answer(HttpStatus.ACCEPTED, recording, "accepted", null));
+        // ... then the submission, on a subscription of its own: the run goes on after the answer
+        Mono<ResponseEntity<Map<String, Object>>> answeredAtOnce = Mono.defer(() -> {
+            pipeline.submit(recording).subscribe(
+                    r -> {
+                        log.info("Recording {}: {}{}", r.recordingId(), r.status(), r.reason().map(s -> " (" + s + ")").orElse(""));
+                        result.tryEmitValue(r);
+                    },
+                    e -> {
+                        if (e instanceof PipelineClosedException) {
+                            log.info("Recording {} was cut off by the stop; the next start resumes it", id);
+                        } else {
+                            log.error("Recording {} failed in the pipeline", id, e);
+                        }
+                        result.tryEmitError(e);
+                    });
+            return result.asMono();
+        }).map(r -> switch (r.status()) {
+            case COMPLETED -> answer(HttpStatus.OK, recording, "completed", null);
+            case NOT_ACCEPTED -> answer(HttpStatus.SERVICE_UNAVAILABLE, recording, "not accepted", r.reason().orElse(null));
+            case REJECTED -> answer(HttpStatus.UNPROCESSABLE_ENTITY, recording, "rejected", r.reason().orElse(null));
+            default -> answer(HttpStatus.ACCEPTED, recording, r.status().name().toLowerCase(java.util.Locale.ROOT),
+                    r.reason().orElse(null));
+        });
+        return Mono.firstWithSignal(journaled, answeredAtOnce);
+    }
+
+    private static ResponseEntity<Map<String, Object>> answer(HttpStatus status, Recording recording, String state,
+                                                              String reason) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("recording_id", recording.id());
-        body.put("status", "accepted");
+        body.put("status", state);
         body.put("files", recording.files().size());
-        return ResponseEntity.accepted().body(body);
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        return ResponseEntity.status(status).body(body);
     }
 
     private static Path keep(MultipartFile file, Path dir, String role) throws IOException {

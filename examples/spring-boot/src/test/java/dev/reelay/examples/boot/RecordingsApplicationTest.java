@@ -88,6 +88,9 @@ class RecordingsApplicationTest {
         ResponseEntity<String> answer = post(port, id, video, transcript);
         assertThat(answer.getStatusCode().value()).isEqualTo(202);
         assertThat(read(answer.getBody()).path("recording_id").asLong()).isEqualTo(id);
+        // the answer comes once the journal holds the recording: it is there at once
+        assertThat(client(port).get().uri("/recordings/{id}", id).retrieve().toEntity(String.class).getStatusCode().value())
+                .isEqualTo(200);
 
         awaitDelivery(id);
         assertThat(receiver.deliveries().get(id)).as("taken deliveries of %d", id).hasSize(1);
