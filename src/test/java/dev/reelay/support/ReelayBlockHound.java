@@ -29,6 +29,11 @@ public final class ReelayBlockHound implements BlockHoundIntegration {
         // CompletableFuture, handed over from the event loop with ThreadPoolExecutor.execute, whose queue lock may
         // park a moment under contention. Only that hand-over: a direct execute() on a loop is still caught.
         builder.allowBlockingCallsInside("java.util.concurrent.CompletableFuture$UniCompletion", "claim");
+        // When a request is cut off (a timeout, a reset, close()), the SDK closes the file it was sending from the
+        // event loop; AsynchronousFileChannel.close waits there for a read of that channel under way, one chunk at
+        // most. The SDK's code (FileAsyncRequestBody), seen on the pipeline's shared loops, which are watched.
+        builder.allowBlockingCallsInside("software.amazon.awssdk.core.internal.async.FileAsyncRequestBody$FileSubscription",
+                "closeFile");
         // Netty 4.2's adaptive allocator briefly locks a magazine when it grows its pool: Netty's own event-loop code.
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
