@@ -178,9 +178,9 @@ public final class ReelayMetrics implements MeterBinder, AutoCloseable {
             long tickMillis = Math.min(1000, journalPollInterval.toMillis());
             Disposable polling = Flux.interval(Duration.ZERO, Duration.ofMillis(tickMillis))
                     .onBackpressureDrop()
-                    .concatMap(t -> journalDue() ? readJournal() : Mono.empty(), 1)
+                    .concatMap(t -> journalDue() ? Mono.defer(this::readJournal) : Mono.empty(), 1)
                     .takeUntilOther(ended.asMono())
-                    .subscribe();
+                    .subscribe(null, e -> log.warn("Reelay's journal gauges stopped: {}", e.toString()));
             return () -> {
                 events.dispose();
                 polling.dispose();
@@ -199,7 +199,9 @@ public final class ReelayMetrics implements MeterBinder, AutoCloseable {
                     .doOnNext(journal::set)
                     .then(pipeline.outbox().disabledEndpoints().doOnNext(d -> disabledEndpoints.set(d.size())))
                     .then()
+                    .timeout(journalPollInterval) // a read that hangs must not stop the gauges for good
                     .onErrorResume(e -> {
+                        journalChanged.set(true); // read again at the next tick, not a poll interval later
                         log.debug("The journal's statistics could not be read: {}", e.toString());
                         return Mono.empty();
                     });

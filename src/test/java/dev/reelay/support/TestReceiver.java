@@ -28,7 +28,21 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class TestReceiver implements AutoCloseable {
 
     public static final String PATH = "/recordings/webhook/";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = warmedUp(new ObjectMapper());
+
+    /**
+     * The mapper with its deserializer caches made: they take a lock when first used, and the receiver
+     * reads on event loops, where concurrent first requests would park (BlockHound fails such a
+     * request with a 500). Reelay itself no longer loads databind first, so the receiver warms its own.
+     */
+    private static ObjectMapper warmedUp(ObjectMapper mapper) {
+        try {
+            mapper.readTree("{\"recording_id\":1,\"uploaded_files\":{\"video\":\"v\"},\"duration\":1.5,\"ok\":true}");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return mapper;
+    }
 
     /** One request as the receiver saw it. */
     public record Request(HttpHeaders headers, String body, int answeredWith, long receivedAtNanos) {
