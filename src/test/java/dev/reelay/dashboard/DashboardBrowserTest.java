@@ -69,6 +69,8 @@ class DashboardBrowserTest extends ServersTest {
                 .build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        // the page renders a view again when the journal changes: an element found a moment ago may be gone; look again
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     @AfterEach
