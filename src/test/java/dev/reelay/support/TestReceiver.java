@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -89,9 +90,18 @@ public final class TestReceiver implements AutoCloseable {
     private volatile int echoStatus;
     private final Set<Long> stalled = ConcurrentHashMap.newKeySet();
     private final DisposableServer server;
+    /**
+     * Loops of this receiver's own, not Reactor Netty's global ones that the dashboard's server and
+     * Reelay's own clients share in the test JVM: a request the receiver answers without reading its
+     * body (a file sent to a wrong path) leaves the rest to be decoded as the next request, byte by
+     * byte under the tests' paranoid leak detection, which held one loop for many seconds and stalled
+     * whatever else was on it (a dashboard request waited 30 s). Disposed with the receiver.
+     */
+    private final LoopResources loops = LoopResources.create("test-receiver", 2, true);
 
     private TestReceiver() {
         server = HttpServer.create()
+                .runOn(loops)
                 .host("127.0.0.1")
                 .port(0)
                 .route(routes -> routes.post(PATH, this::handle))
@@ -314,5 +324,6 @@ public final class TestReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow();
+        loops.disposeLater(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2)).subscribe();
     }
 }
