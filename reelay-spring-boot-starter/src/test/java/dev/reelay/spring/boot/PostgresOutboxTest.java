@@ -7,14 +7,10 @@ import dev.reelay.RecordingPipeline;
 import dev.reelay.outbox.Outbox;
 import dev.reelay.support.PostgresServer;
 import dev.reelay.support.Recordings;
-import dev.reelay.support.S3TestServer;
-import dev.reelay.support.TestReceiver;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -22,25 +18,10 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** {@code reelay.outbox.type=postgres}: the shared journal in the PostgreSQL of the application's own DataSource. */
-class PostgresOutboxTest {
-
-    static S3TestServer s3;
-    static TestReceiver receiver;
+class PostgresOutboxTest extends StarterServers {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void servers() {
-        s3 = S3TestServer.start();
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterAll
-    static void stop() {
-        receiver.close();
-        s3.close();
-    }
 
     @Test
     void theJournalIsInTheApplicationsDatabase() throws Exception {
@@ -49,13 +30,9 @@ class PostgresOutboxTest {
         long id = 192_001;
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, ReelayAutoConfiguration.class))
+                .withPropertyValues(store())
                 .withPropertyValues(
                         "spring.datasource.url=" + pg.jdbcUrl(),
-                        "reelay.store.endpoint=" + s3.endpoint(),
-                        "reelay.store.region=" + S3TestServer.REGION,
-                        "reelay.store.bucket=" + S3TestServer.BUCKET,
-                        "reelay.store.access-key-id=" + S3TestServer.ACCESS_KEY,
-                        "reelay.store.secret-access-key=" + S3TestServer.SECRET_KEY,
                         "reelay.webhooks[0].url=" + receiver.url(),
                         "reelay.media.enabled=false",
                         "reelay.outbox.type=postgres",

@@ -8,7 +8,6 @@ import dev.reelay.PipelineResult;
 import dev.reelay.RecordingPipeline;
 import dev.reelay.micrometer.ReelayMetrics;
 import dev.reelay.outbox.OutboxOptions;
-import dev.reelay.spring.boot.internal.InvalidReelayPropertyException;
 import dev.reelay.spring.boot.internal.InvalidReelayPropertyFailureAnalyzer;
 import dev.reelay.spring.boot.internal.PipelineLifecycle;
 import dev.reelay.support.Recordings;
@@ -25,8 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -37,36 +34,17 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The auto-configuration's conditions and properties, against a real S3 server (S3Proxy) and a real receiver. */
-class ReelayAutoConfigurationTest {
+class ReelayAutoConfigurationTest extends StarterServers {
 
     static final String WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    static S3TestServer s3;
-    static TestReceiver receiver;
-
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void servers() {
-        s3 = S3TestServer.start();
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterAll
-    static void stop() {
-        receiver.close();
-        s3.close();
-    }
 
     ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ReelayAutoConfiguration.class))
+                .withPropertyValues(store())
                 .withPropertyValues(
-                        "reelay.store.endpoint=" + s3.endpoint(),
-                        "reelay.store.region=" + S3TestServer.REGION,
-                        "reelay.store.bucket=" + S3TestServer.BUCKET,
-                        "reelay.store.access-key-id=" + S3TestServer.ACCESS_KEY,
-                        "reelay.store.secret-access-key=" + S3TestServer.SECRET_KEY,
                         "reelay.webhooks[0].url=" + receiver.url(),
                         "reelay.webhooks[0].name=ops",
                         "reelay.webhooks[0].secret=" + WEBHOOK_SECRET,

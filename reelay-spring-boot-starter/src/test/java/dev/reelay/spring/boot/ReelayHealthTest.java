@@ -10,8 +10,6 @@ import dev.reelay.support.TestReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -21,35 +19,16 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The {@code reelay} health indicator: backlog, threshold, disabled endpoints and a journal that cannot be used. */
-class ReelayHealthTest {
-
-    static S3TestServer s3;
-    static TestReceiver receiver;
+class ReelayHealthTest extends StarterServers {
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void servers() {
-        s3 = S3TestServer.start();
-        receiver = TestReceiver.start(Recordings.EMAIL);
-    }
-
-    @AfterAll
-    static void stop() {
-        receiver.close();
-        s3.close();
-    }
-
     ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ReelayAutoConfiguration.class))
+                .withPropertyValues(store())
                 .withPropertyValues(
-                        "reelay.store.endpoint=" + s3.endpoint(),
-                        "reelay.store.region=" + S3TestServer.REGION,
-                        "reelay.store.bucket=" + S3TestServer.BUCKET,
-                        "reelay.store.access-key-id=" + S3TestServer.ACCESS_KEY,
-                        "reelay.store.secret-access-key=" + S3TestServer.SECRET_KEY,
                         "reelay.webhooks[0].url=" + receiver.url() + "?token=query-secret-123",
                         "reelay.webhooks[0].name=ops",
                         "reelay.webhooks[0].bearer-token=bearer-secret-456",
